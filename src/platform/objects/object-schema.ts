@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { checkDecimal } from '../decimal.js';
+import type { FieldDef, FieldType, FieldValue, ObjectTypeDef, TabularSectionDef } from '../metadata.js';
+
+export type LineValues = Record<string, FieldValue>;
+export type ObjectValues = Record<string, FieldValue | LineValues[]>;
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+
+export const refSchema = z
+  .guid({ error: 'must be a UUID such as 6f1c2a44-…' })
+  .transform((ref) => ref.toLowerCase());
+
+export const dateSchema = z
+  .string()
+  .refine(isCalendarDate, { message: 'must be a date written as YYYY-MM-DD' });
+
+/** Dates and times are local to the infobase, as in accounting: no time zone, to the second. */
+export const dateTimeSchema = z.string().transform((text, ctx) => {
+  const parts = DATETIME.exec(text.trim());
+  if (!parts || !isCalendarDate(`${parts[1]}-${parts[2]}-${parts[3]}`)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a date and time written as YYYY-MM-DDTHH:mm:ss' });
+    return z.NEVER;
+  }
+  const [hours = '00', minutes = '00', seconds = '00'] = parts.slice(4).map((part) => part ?? '00');
+  if (Number(hours) > 23 || Number(minutes) > 59 || Number(seconds) > 59) {
+    ctx.addIssue({ code: 'custom', message: 'has a time of day that does not exist' });
+    return z.NEVER;
+  }
+  return `${parts[1]}-${parts[2]}-${parts[3]}T${hours}:${minutes}:${seconds}`;
+});
+
+export function isCalendarDate(text: string): boolean {
+  const parts = DATE.exec(text);
+  if (!parts) return false;
+  const [year, month, day] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+export function fieldValueSchema(type: FieldType): z.ZodType<FieldValue> {
+  switch (type.kind) {
+    case 'string': {
+      let schema = z.string().max(type.maxLength);
+      if (type.minLength) schema = schema.min(type.minLength);
+      if (type.pattern)
+        schema = schema.regex(type.pattern, { message: type.patternHint ?? `must match ${type.pattern}` });
+      return schema;
+    }
+    case 'decimal':
+      return z.union([z.string(), z.number()]).transform((input, ctx) => {
+        const checked = checkDecimal(input, type);
+        if (!checked.ok) {
+          ctx.addIssue({ code: 'custom', message: checked.reason });
+          return z.NEVER;
+        }
+        if (type.nonNegative && checked.value.startsWith('-')) {
+          ctx.addIssue({ code: 'custom', message: 'must not be negative' });
+          return z.NEVER;
+        }
+        return checked.value;
+      });
+    case 'integer': {
+      let schema = z.number().int();
+      if (type.min !== undefined) schema = schema.min(type.min);
+      if (type.max !== undefined) schema = schema.max(type.max);
+      return schema;
+    }
+    case 'boolean':
+      return z.boolean();
+    case 'date':
+      return dateSchema;
+    case 'datetime':
+      return dateTimeSchema;
+    case 'ref':
+      return refSchema;
+    case 'enum':
+      return z.enum(type.values as [string, ...string[]]);
+  }
+}
+
+function fieldSchema(field: FieldDef, mode: 'create' | 'update'): z.ZodType<FieldValue | undefined> {
+  const value = fieldValueSchema(field.type);
+  if (field.required) {
+    // A required text must carry something: an empty name is as good as none.
+    const present = field.type.kind === 'string' ? (value as z.ZodString).min(1) : value;
+    return mode === 'create' && field.default === undefined ? present : present.optional();
+  }
+  return value.nullable().optional();
+}
+
+function sectionSchema(section: TabularSectionDef) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const field of section.fields) shape[field.name] = fieldSchema(field, 'create');
+  return z.array(z.strictObject(shape)).max(10_000);
+}
+
+/** The one schema for an object's input, shared by the API, the CLI's checks and the exchange. */
+export function objectInputSchema(def: ObjectTypeDef, mode: 'create' | 'update') {
+  const shape: Record<string, z.ZodType> = {};
+  if (mode === 'create') shape.ref = refSchema.optional();
+  if (mode === 'update') shape.version = z.number().int().optional();
+  shape.deleted = z.boolean().optional();
+  if (def.kind === 'catalog') {
+    const rule = def.code ?? { kind: 'auto' };
+    let code = z
+      .string()
+      .min(1)
+      .max(rule.kind === 'natural' ? rule.maxLength : 20);
+    if (rule.kind === 'natural' && rule.pattern) {
+      code = code.regex(rule.pattern, { message: rule.patternHint ?? `must match ${rule.pattern}` });
+    }
+    shape.code = rule.kind === 'natural' && mode === 'create' ? code : code.optional();
+  } else {
+    shape.number = z.string().min(1).max(30).optional();
+    shape.date = dateTimeSchema.optional();
+    shape.posted = z.boolean().optional();
+  }
+  for (const field of def.fields) shape[field.name] = fieldSchema(field, mode);
+  for (const section of def.tabularSections ?? []) {
+    shape[section.name] = sectionSchema(section).optional();
+  }
+  return z.strictObject(shape);
+}
+
+export type ObjectInput = Record<string, unknown>;

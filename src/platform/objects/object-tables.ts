@@ -1,0 +1,86 @@
+import type { FieldDef, FieldType, ObjectTypeDef } from '../metadata.js';
+import { columnName, sectionTableName, tableName } from '../metadata.js';
+import type { ColumnKind, ColumnSpec, IndexSpec, TableSpec } from '../storage/index.js';
+import { boolean, integer, text } from '../storage/index.js';
+
+export function columnKind(type: FieldType): ColumnKind {
+  switch (type.kind) {
+    case 'decimal':
+      return { kind: 'decimal', precision: type.precision, scale: type.scale };
+    case 'integer':
+      return integer;
+    case 'boolean':
+      return boolean;
+    default:
+      return text;
+  }
+}
+
+function fieldColumns(fields: readonly FieldDef[]): ColumnSpec[] {
+  return fields.map((field) => ({ name: columnName(field.name), type: columnKind(field.type) }));
+}
+
+function index(table: string, columns: readonly string[], unique = false): IndexSpec {
+  return { name: `${table}__${columns.join('__')}${unique ? '__uq' : '__ix'}`, columns, unique };
+}
+
+/** The tables of one catalog or document: its header table and one table per tabular section. */
+export function objectTableSpecs(def: ObjectTypeDef): TableSpec[] {
+  const table = tableName(def);
+  const system: ColumnSpec[] = [
+    { name: 'ref', type: text, notNull: true },
+    { name: 'version', type: integer, notNull: true },
+    { name: 'deleted', type: boolean, notNull: true },
+    { name: 'created_in', type: text, notNull: true },
+    { name: 'updated_at', type: text, notNull: true },
+    // Lower-cased presentation, so that search ignores case the same way on every dialect and script.
+    { name: 'search_text', type: text },
+  ];
+  const numbering: ColumnSpec[] =
+    def.kind === 'catalog'
+      ? [
+          { name: 'code', type: text, notNull: true },
+          { name: 'code_scope', type: text },
+          { name: 'code_seq', type: integer },
+        ]
+      : [
+          { name: 'number', type: text, notNull: true },
+          { name: 'date', type: text, notNull: true },
+          { name: 'number_year', type: integer, notNull: true },
+          { name: 'number_scope', type: text },
+          { name: 'number_seq', type: integer },
+          { name: 'posted', type: boolean, notNull: true },
+        ];
+  const indexes: IndexSpec[] =
+    def.kind === 'catalog'
+      ? [index(table, ['code'], true)]
+      : [index(table, ['number_year', 'number'], true), index(table, ['date'])];
+  for (const field of def.fields) {
+    if (field.type.kind === 'ref') indexes.push(index(table, [columnName(field.name)]));
+  }
+  for (const declared of def.indexes ?? []) {
+    indexes.push(index(table, declared.fields.map(columnName), declared.unique));
+  }
+  const header: TableSpec = {
+    name: table,
+    columns: [...system, ...numbering, ...fieldColumns(def.fields)],
+    primaryKey: ['ref'],
+    indexes,
+  };
+  const sections = (def.tabularSections ?? []).map((section): TableSpec => {
+    const sectionTable = sectionTableName(def, section);
+    return {
+      name: sectionTable,
+      columns: [
+        { name: 'owner_ref', type: text, notNull: true },
+        { name: 'line_no', type: integer, notNull: true },
+        ...fieldColumns(section.fields),
+      ],
+      primaryKey: ['owner_ref', 'line_no'],
+      indexes: section.fields
+        .filter((field) => field.type.kind === 'ref')
+        .map((field) => index(sectionTable, [columnName(field.name)])),
+    };
+  });
+  return [header, ...sections];
+}

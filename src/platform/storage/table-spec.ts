@@ -1,0 +1,50 @@
+import { sql } from 'kysely';
+import type { ColumnKind, Db, StorageDialect } from './storage.js';
+
+export type ColumnSpec = { name: string; type: ColumnKind; notNull?: boolean };
+export type IndexSpec = { name: string; columns: readonly string[]; unique?: boolean };
+export type TableSpec = {
+  name: string;
+  columns: readonly ColumnSpec[];
+  primaryKey: readonly string[];
+  indexes?: readonly IndexSpec[];
+};
+
+export const text = { kind: 'text' } as const;
+export const integer = { kind: 'integer' } as const;
+export const boolean = { kind: 'boolean' } as const;
+
+/**
+ * Creates the table, or brings an existing one up to the declaration by adding the columns and indexes
+ * it lacks. Columns are never dropped: data outlives a declaration change.
+ */
+export async function ensureTable(db: Db, dialect: StorageDialect, table: TableSpec): Promise<void> {
+  const existing = await dialect.listColumns(db, table.name);
+  if (existing.size === 0) {
+    let builder = db.schema.createTable(table.name).ifNotExists();
+    for (const column of table.columns) {
+      builder = builder.addColumn(column.name, sql.raw(dialect.columnType(column.type)), (col) =>
+        column.notNull ? col.notNull() : col,
+      );
+    }
+    builder = builder.addPrimaryKeyConstraint(`${table.name}_pk`, [...table.primaryKey] as never);
+    await builder.execute();
+  } else {
+    for (const column of table.columns) {
+      if (existing.has(column.name)) continue;
+      await db.schema
+        .alterTable(table.name)
+        .addColumn(column.name, sql.raw(dialect.columnType(column.type)))
+        .execute();
+    }
+  }
+  for (const index of table.indexes ?? []) {
+    let builder = db.schema
+      .createIndex(index.name)
+      .ifNotExists()
+      .on(table.name)
+      .columns([...index.columns]);
+    if (index.unique) builder = builder.unique();
+    await builder.execute();
+  }
+}
