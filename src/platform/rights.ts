@@ -5,6 +5,7 @@ export type Role = (typeof ROLES)[number];
 export const PERMISSIONS = [
   'data.read',
   'data.write',
+  'data.purge',
   'users.read',
   'users.manage',
   'settings.read',
