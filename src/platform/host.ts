@@ -115,7 +115,7 @@ export async function createHost(options: {
         name,
         application: applicationName as ApplicationName,
         title: title ?? name,
-        createdAt: new Date().toISOString(),
+        createdAt: (options.now?.() ?? new Date()).toISOString(),
       };
       await hostDb
         .insertInto('infobases')

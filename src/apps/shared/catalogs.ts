@@ -106,11 +106,21 @@ export const contract: ObjectTypeDef = {
       ? values
       : {
           ...values,
-          name: [values.number ? `No. ${values.number}` : 'Contract', values.date ? `of ${values.date}` : '']
+          // The applications keep Russian business data, so the generated name is Russian too.
+          name: [
+            'Договор',
+            values.number ? `№ ${values.number}` : '',
+            values.date ? `от ${russianDate(String(values.date))}` : '',
+          ]
             .filter(Boolean)
             .join(' '),
         },
 };
+
+function russianDate(isoDate: string): string {
+  const [year, month, day] = isoDate.split('-');
+  return `${day}.${month}.${year}`;
+}
 
 export const productKinds = ['goods', 'service'] as const;
 

@@ -4,20 +4,18 @@ import { VAT_PERCENT, type VatRate } from './vat.js';
 type Line = Record<string, unknown>;
 
 /**
- * Line amount = quantity × price, unless the line already has an amount (an exchange carries the
- * sender's figures); VAT is taken out of the amount when prices include VAT and added on top when they
- * do not. Totals always follow from the lines.
+ * The figures follow from what a person enters, on every write, so an edit never leaves a stale amount:
+ * line amount = quantity × price (a line without a price keeps the amount entered); VAT is taken out of
+ * the amount when prices include VAT and added on top when they do not; totals are sums of the lines.
+ * Both sides of an exchange apply the same rule, so recomputing a received document changes nothing.
  */
 export function completeLine(line: Line, pricesIncludeVat: boolean): Line {
   const amount =
-    line.amount ??
-    (line.quantity != null && line.price != null
+    line.quantity != null && line.price != null
       ? roundDecimal(decimal(String(line.quantity)).times(String(line.price)), 2)
-      : '0.00');
+      : String(line.amount ?? '0.00');
   const rate = line.vatRate as VatRate | null;
-  const vatAmount =
-    line.vatAmount ??
-    (pricesIncludeVat ? vatIncludedIn(String(amount), rate) : vatOnTop(String(amount), rate));
+  const vatAmount = pricesIncludeVat ? vatIncludedIn(amount, rate) : vatOnTop(amount, rate);
   return { ...line, amount, vatAmount };
 }
 
@@ -41,7 +39,7 @@ function vatOnTop(amount: string, rate: VatRate | null): string {
 }
 
 export function completeDocumentTotals(values: Line): Line {
-  const pricesIncludeVat = values.pricesIncludeVat === true;
+  const pricesIncludeVat = values.pricesIncludeVat !== false;
   const lines = ((values.lines as Line[] | undefined) ?? []).map((line) =>
     completeLine(line, pricesIncludeVat),
   );

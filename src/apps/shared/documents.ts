@@ -83,13 +83,10 @@ export const incomingPayment: ObjectTypeDef = {
     field('purpose', 'Payment purpose', 'Назначение платежа', str(210)),
   ]),
   presentation: ['number', 'date'],
-  complete: (values) =>
-    values.vatAmount != null
-      ? values
-      : {
-          ...values,
-          vatAmount: vatIncludedIn(String(values.amount ?? '0'), values.vatRate as VatRate | null),
-        },
+  complete: (values) => ({
+    ...values,
+    vatAmount: vatIncludedIn(String(values.amount ?? '0'), values.vatRate as VatRate | null),
+  }),
   ...numbered,
 };
 
