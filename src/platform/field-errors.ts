@@ -98,5 +98,7 @@ export function safeParseFields<T>(
   input: unknown,
 ): { success: true; data: T } | { success: false; errors: FieldError[] } {
   const result = schema.safeParse(input, { reportInput: true });
-  return result.success ? { success: true, data: result.data } : { success: false, errors: fieldErrorsFromZod(result.error.issues) };
+  return result.success
+    ? { success: true, data: result.data }
+    : { success: false, errors: fieldErrorsFromZod(result.error.issues) };
 }

@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import type { Host } from '../platform/host.js';
 import { createCredentialCache } from './auth.js';
@@ -21,7 +21,7 @@ export type AppOptions = {
   publicUrl?: string | undefined;
   /** Mark session cookies Secure (when served over HTTPS). */
   secureCookies?: boolean;
-  logger?: FastifyServerOptions['logger'];
+  logger?: FastifyBaseLogger;
   version?: string;
 };
 
@@ -36,7 +36,7 @@ export const REDACTED_LOG_PATHS = [
 /** Builds the whole HTTP app without listening, so tests drive it with `inject()`. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 8 * 1024 * 1024,
     // Never trust forwarded headers for the client address: the loopback rules depend on it.
     trustProxy: false,

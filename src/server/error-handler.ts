@@ -35,11 +35,9 @@ export function installErrorHandler(app: FastifyInstance) {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .status(404)
-      .send({
-        code: 'not_found',
-        message: `There is no ${request.method} ${request.url.split('?')[0]} on this host`,
-      });
+    reply.status(404).send({
+      code: 'not_found',
+      message: `There is no ${request.method} ${request.url.split('?')[0]} on this host`,
+    });
   });
 }

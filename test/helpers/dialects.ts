@@ -5,7 +5,12 @@ import { sql } from 'kysely';
 import { describe, inject } from 'vitest';
 import { applications } from '../../src/apps/index.js';
 import { createHost, type Host } from '../../src/platform/host.js';
-import { type DialectName, openStorage, type Storage, type StorageConfig } from '../../src/platform/storage/index.js';
+import {
+  type DialectName,
+  openStorage,
+  type Storage,
+  type StorageConfig,
+} from '../../src/platform/storage/index.js';
 import { TEST_PG_URL, TEST_SCHEMA_PREFIX } from './test-config.js';
 
 export const DIALECTS: readonly DialectName[] = ['sqlite', 'postgres'];
@@ -13,7 +18,10 @@ export const DIALECTS: readonly DialectName[] = ['sqlite', 'postgres'];
 let counter = 0;
 
 /** A fresh, empty store of the dialect: a temporary folder, or schemas with a unique prefix. */
-export function testStorageConfig(dialect: DialectName): { config: StorageConfig; cleanup: () => Promise<void> } {
+export function testStorageConfig(dialect: DialectName): {
+  config: StorageConfig;
+  cleanup: () => Promise<void>;
+} {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'ibsync-test-'));
     return { config: { dialect, dir }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };

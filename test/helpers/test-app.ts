@@ -10,6 +10,7 @@ export type TestApp = TestHost & {
     method: InjectOptions['method'],
     url: string,
     options?: { body?: unknown; as?: [string, string]; remote?: boolean; headers?: Record<string, string> },
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies of every shape
   ): Promise<LightMyRequestResponse & { data: any }>;
 };
 

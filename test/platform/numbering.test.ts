@@ -44,7 +44,9 @@ describeEachDialect('numbering with prefixes (S10, S11)', (dialect) => {
     expect(error.code).toBe('validation_failed');
     expect(error.fields).toEqual([expect.objectContaining({ field: 'number', code: 'duplicate_number' })]);
     expect(error.message).toContain('CR00-000050');
-    expect((await invoice({ number: 'CR00-000050', date: '2028-05-05T00:00:00' })).number).toBe('CR00-000050');
+    expect((await invoice({ number: 'CR00-000050', date: '2028-05-05T00:00:00' })).number).toBe(
+      'CR00-000050',
+    );
     expect((await invoice({ number: 'by hand 7' })).number).toBe('by hand 7');
   });
 
@@ -56,15 +58,21 @@ describeEachDialect('numbering with prefixes (S10, S11)', (dialect) => {
   });
 
   it('refuses a duplicate catalog code', async () => {
-    const error = await ib.objects.create('currency', { code: '643', name: 'RUB again' }, user).catch((caught) => caught);
+    const error = await ib.objects
+      .create('currency', { code: '643', name: 'RUB again' }, user)
+      .catch((caught) => caught);
     expect(error.fields).toEqual([expect.objectContaining({ field: 'code', code: 'duplicate_code' })]);
   });
 
   it('gives every one of many concurrent writers its own number', async () => {
-    const created = await Promise.all(Array.from({ length: 40 }, () => invoice({ date: '2030-06-01T00:00:00' })));
+    const created = await Promise.all(
+      Array.from({ length: 40 }, () => invoice({ date: '2030-06-01T00:00:00' })),
+    );
     const numbers = created.map((doc) => doc.number);
     expect(new Set(numbers).size).toBe(40);
-    expect([...numbers].sort()).toEqual(Array.from({ length: 40 }, (_, i) => `CR00-${String(i + 1).padStart(6, '0')}`));
+    expect([...numbers].sort()).toEqual(
+      Array.from({ length: 40 }, (_, i) => `CR00-${String(i + 1).padStart(6, '0')}`),
+    );
   });
 });
 
@@ -83,18 +91,17 @@ describeEachDialect('a prefix change restarts or continues numbering (S11)', (di
       counterparty: (await ib.objects.create('counterparty', { name: 'Buyer' }, user)).ref,
       currency: (await ib.objects.create('currency', { code: '643', name: 'RUB' }, user)).ref,
     };
-    const invoice = () => ib.objects.create('customer-invoice', { date: '2026-04-01T12:00:00', ...refs }, user);
+    const invoice = () =>
+      ib.objects.create('customer-invoice', { date: '2026-04-01T12:00:00', ...refs }, user);
     for (let i = 0; i < 3; i += 1) await invoice();
     return { ib, invoice };
   }
 
   it('restarts at 1 under the new prefix when asked to', async () => {
     const { ib, invoice } = await infobaseWithThreeInvoices('restart');
-    expect((await ib.objects.list('customer-invoice', { sort: 'number' })).items.map((doc) => doc.number)).toEqual([
-      '0000-000001',
-      '0000-000002',
-      '0000-000003',
-    ]);
+    expect(
+      (await ib.objects.list('customer-invoice', { sort: 'number' })).items.map((doc) => doc.number),
+    ).toEqual(['0000-000001', '0000-000002', '0000-000003']);
     const preview = await ib.settings.previewPrefix('BP');
     expect(preview).toContainEqual(
       expect.objectContaining({ type: 'customer-invoice', restart: 'BP00-000001', continue: 'BP00-000004' }),
@@ -107,7 +114,11 @@ describeEachDialect('a prefix change restarts or continues numbering (S11)', (di
   it('continues after the highest number when asked to', async () => {
     const { ib, invoice } = await infobaseWithThreeInvoices('continue');
     const change = await ib.settings.setPrefix('BP', { continueNumbering: true });
-    expect(change.nextNumbers).toContainEqual({ type: 'customer-invoice', scope: 'BP00', next: 'BP00-000004' });
+    expect(change.nextNumbers).toContainEqual({
+      type: 'customer-invoice',
+      scope: 'BP00',
+      next: 'BP00-000004',
+    });
     expect((await invoice()).number).toBe('BP00-000004');
     expect((await ib.objects.create('counterparty', { name: 'New' }, user)).code).toBe('BP-00002');
   });
@@ -115,7 +126,9 @@ describeEachDialect('a prefix change restarts or continues numbering (S11)', (di
   it('refuses a prefix that is not two letters or digits', async () => {
     const ib = await test.host.create('badprefix', 'crm');
     for (const prefix of ['A', 'ABC', 'A-', '']) {
-      await expect(ib.settings.setPrefix(prefix, { continueNumbering: false })).rejects.toMatchObject({ code: 'bad_prefix' });
+      await expect(ib.settings.setPrefix(prefix, { continueNumbering: false })).rejects.toMatchObject({
+        code: 'bad_prefix',
+      });
     }
     expect((await ib.settings.setPrefix('бп', { continueNumbering: false })).prefix).toBe('БП');
   });

@@ -21,9 +21,20 @@ describeEachDialect('objects: one write path with validation and hooks', (dialec
 
   it('creates a catalog item with a ref, version 1, no deletion mark and the infobase prefix', async () => {
     await crm.settings.setPrefix('CR', { continueNumbering: false });
-    const item = await crm.objects.create('counterparty', { name: 'Romashka LLC', inn: '7701234567', kpp: '770101001' }, user);
+    const item = await crm.objects.create(
+      'counterparty',
+      { name: 'Romashka LLC', inn: '7701234567', kpp: '770101001' },
+      user,
+    );
     expect(item.ref).toMatch(/^[0-9a-f-]{36}$/);
-    expect(item).toMatchObject({ version: 1, deleted: false, createdIn: 'CR', code: 'CR-00001', kind: 'legal-entity', country: '643' });
+    expect(item).toMatchObject({
+      version: 1,
+      deleted: false,
+      createdIn: 'CR',
+      code: 'CR-00001',
+      kind: 'legal-entity',
+      country: '643',
+    });
     const again = await crm.objects.update('counterparty', item.ref, { phone: '+7 495 000-00-00' }, user);
     expect(again.version).toBe(2);
     expect(again.phone).toBe('+7 495 000-00-00');
@@ -50,7 +61,14 @@ describeEachDialect('objects: one write path with validation and hooks', (dialec
 
   it('refuses a reference to a missing object, naming the field', async () => {
     const error = await crm.objects
-      .create('contract', { counterparty: '00000000-0000-4000-8000-000000000001', organization: '00000000-0000-4000-8000-000000000002' }, user)
+      .create(
+        'contract',
+        {
+          counterparty: '00000000-0000-4000-8000-000000000001',
+          organization: '00000000-0000-4000-8000-000000000002',
+        },
+        user,
+      )
       .catch((caught) => caught);
     expect(error.code).toBe('validation_failed');
     expect(error.fields.map((f: { field: string; code: string }) => `${f.field}:${f.code}`)).toEqual([
@@ -115,19 +133,26 @@ describeEachDialect('objects: one write path with validation and hooks', (dialec
   });
 
   it('lists with paging, filters, search and sorting', async () => {
-    for (const name of ['Alpha', 'Beta', 'Gamma', 'Delta']) await crm.objects.create('partner', { name }, user);
+    for (const name of ['Alpha', 'Beta', 'Gamma', 'Delta'])
+      await crm.objects.create('partner', { name }, user);
     const page = await crm.objects.list('partner', { limit: 2, offset: 1, sort: 'name' });
     expect(page.total).toBe(4);
     expect(page.items.map((item) => item.name)).toEqual(['Beta', 'Delta']);
-    expect((await crm.objects.list('partner', { search: 'AMM' })).items.map((item) => item.name)).toEqual(['Gamma']);
+    expect((await crm.objects.list('partner', { search: 'AMM' })).items.map((item) => item.name)).toEqual([
+      'Gamma',
+    ]);
     expect((await crm.objects.list('partner', { filter: { name: 'Delta' } })).total).toBe(1);
-    await expect(crm.objects.list('partner', { filter: { colour: 'x' } })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(crm.objects.list('partner', { filter: { colour: 'x' } })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 
   it('refuses a stale version with a conflict', async () => {
     const item = await crm.objects.create('partner', { name: 'Versioned' }, user);
     await crm.objects.update('partner', item.ref, { name: 'Versioned 2' }, user);
-    await expect(crm.objects.update('partner', item.ref, { version: 1, name: 'Stale' }, user)).rejects.toMatchObject({
+    await expect(
+      crm.objects.update('partner', item.ref, { version: 1, name: 'Stale' }, user),
+    ).rejects.toMatchObject({
       code: 'version_conflict',
       status: 409,
     });
@@ -140,9 +165,26 @@ describeEachDialect('objects: one write path with validation and hooks', (dialec
 });
 
 export async function basics(infobase: Infobase) {
-  const currency = await infobase.objects.create('currency', { code: String(100 + Math.floor(Math.random() * 899)), name: 'RUB' }, user);
-  const organization = await infobase.objects.create('organization', { name: 'Our Company', inn: '7700000001', prefix: '00' }, user);
-  const counterparty = await infobase.objects.create('counterparty', { name: 'Customer', inn: '7700000002' }, user);
+  const currency = await infobase.objects.create(
+    'currency',
+    { code: String(100 + Math.floor(Math.random() * 899)), name: 'RUB' },
+    user,
+  );
+  const organization = await infobase.objects.create(
+    'organization',
+    { name: 'Our Company', inn: '7700000001', prefix: '00' },
+    user,
+  );
+  const counterparty = await infobase.objects.create(
+    'counterparty',
+    { name: 'Customer', inn: '7700000002' },
+    user,
+  );
   const product = await infobase.objects.create('product', { name: 'Widget', sku: 'W-1' }, user);
-  return { currency: currency.ref, organization: organization.ref, counterparty: counterparty.ref, product: product.ref };
+  return {
+    currency: currency.ref,
+    organization: organization.ref,
+    counterparty: counterparty.ref,
+    product: product.ref,
+  };
 }

@@ -23,17 +23,27 @@ describeEachDialect('users and rights (S2–S8)', (dialect) => {
   });
 
   it('refuses a second user with the same login in another case', async () => {
-    await expect(ib.users.add({ login: 'SC12345', password: 'x' })).rejects.toMatchObject({ code: 'user_exists' });
+    await expect(ib.users.add({ login: 'SC12345', password: 'x' })).rejects.toMatchObject({
+      code: 'user_exists',
+    });
   });
 
   it('checks passwords with scrypt and never stores them', async () => {
     const user = await ib.users.authenticate('sc12345', 'Secret-1', { loopback: false });
     expect(user.login).toBe('sc12345');
-    const stored = await ib.db.selectFrom('users').select('password_hash').where('login', '=', 'sc12345').executeTakeFirst();
+    const stored = await ib.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('login', '=', 'sc12345')
+      .executeTakeFirst();
     expect(String(stored?.password_hash)).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(String(stored?.password_hash)).not.toContain('Secret-1');
-    await expect(ib.users.authenticate('sc12345', 'secret-1', { loopback: false })).rejects.toMatchObject({ code: 'bad_credentials' });
-    await expect(ib.users.authenticate('nobody', 'x', { loopback: false })).rejects.toMatchObject({ code: 'bad_credentials' });
+    await expect(ib.users.authenticate('sc12345', 'secret-1', { loopback: false })).rejects.toMatchObject({
+      code: 'bad_credentials',
+    });
+    await expect(ib.users.authenticate('nobody', 'x', { loopback: false })).rejects.toMatchObject({
+      code: 'bad_credentials',
+    });
   });
 
   it('admits a passwordless administrator only from loopback (S5)', async () => {
@@ -47,7 +57,9 @@ describeEachDialect('users and rights (S2–S8)', (dialect) => {
   it('locks an account after repeated failures, longer each time, even for the right password', async () => {
     await ib.users.add({ login: 'victim', password: 'right' });
     for (let attempt = 1; attempt < FREE_FAILURES; attempt += 1) {
-      await expect(ib.users.authenticate('victim', 'wrong', { loopback: false })).rejects.toMatchObject({ code: 'bad_credentials' });
+      await expect(ib.users.authenticate('victim', 'wrong', { loopback: false })).rejects.toMatchObject({
+        code: 'bad_credentials',
+      });
     }
     await expect(ib.users.authenticate('victim', 'wrong', { loopback: false })).rejects.toMatchObject({
       details: { lockedForSeconds: 30 },
@@ -63,12 +75,16 @@ describeEachDialect('users and rights (S2–S8)', (dialect) => {
     clock = new Date(clock.getTime() + 61_000);
     expect((await ib.users.authenticate('victim', 'right', { loopback: false })).login).toBe('victim');
     // Success clears the count: the next failure is a free one again.
-    await expect(ib.users.authenticate('victim', 'wrong', { loopback: false })).rejects.not.toHaveProperty('details.lockedForSeconds');
+    await expect(ib.users.authenticate('victim', 'wrong', { loopback: false })).rejects.not.toHaveProperty(
+      'details.lockedForSeconds',
+    );
   });
 
   it('keeps at least one administrator', async () => {
     await expect(ib.users.update('sc12345', { role: 'user' })).resolves.toBeDefined();
-    await expect(ib.users.update('local-admin', { role: 'user' })).rejects.toMatchObject({ code: 'last_admin' });
+    await expect(ib.users.update('local-admin', { role: 'user' })).rejects.toMatchObject({
+      code: 'last_admin',
+    });
   });
 
   it('creates, resolves and ends sessions, storing only a hash of the token', async () => {
@@ -87,7 +103,9 @@ it('warns about spaces at the ends and characters outside the Latin layout (S3)'
     'login:surrounding_spaces',
     'password:surrounding_spaces',
   ]);
-  expect(credentialWarnings('sc12345', 'Пароль').map((w) => `${w.field}:${w.code}`)).toEqual(['password:non_latin']);
+  expect(credentialWarnings('sc12345', 'Пароль').map((w) => `${w.field}:${w.code}`)).toEqual([
+    'password:non_latin',
+  ]);
   expect(credentialWarnings('ыс12345', 'x')[0]?.message).toContain('ы');
 });
 

@@ -527,7 +527,13 @@ export function createObjectStore(deps: {
       });
     },
 
-    async update(typeName: string, ref: string, patch: unknown, origin: WriteOrigin, options: WriteOptions = {}) {
+    async update(
+      typeName: string,
+      ref: string,
+      patch: unknown,
+      origin: WriteOrigin,
+      options: WriteOptions = {},
+    ) {
       const def = typeDef(typeName);
       const values = parseInput(def, 'update', patch);
       return inTransaction(options.trx, async (trx) => {
@@ -538,7 +544,13 @@ export function createObjectStore(deps: {
     },
 
     /** Creates the object with this ref, or changes it if it exists: the exchange's way to apply. */
-    async put(typeName: string, ref: string, input: unknown, origin: WriteOrigin, options: WriteOptions = {}) {
+    async put(
+      typeName: string,
+      ref: string,
+      input: unknown,
+      origin: WriteOrigin,
+      options: WriteOptions = {},
+    ) {
       const def = typeDef(typeName);
       return inTransaction(options.trx, async (trx) => {
         const before = await read(trx, def, ref);
@@ -567,7 +579,12 @@ export function createObjectStore(deps: {
     },
 
     /** Deletes for good; refused while anything still refers to the object (mark it for deletion instead). */
-    async remove(typeName: string, ref: string, origin: WriteOrigin, options: WriteOptions = {}): Promise<void> {
+    async remove(
+      typeName: string,
+      ref: string,
+      origin: WriteOrigin,
+      options: WriteOptions = {},
+    ): Promise<void> {
       const def = typeDef(typeName);
       return inTransaction(options.trx, async (trx) => {
         const before = await read(trx, def, ref);

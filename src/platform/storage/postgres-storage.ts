@@ -12,6 +12,8 @@ export const postgresDialect: StorageDialect = {
         return 'integer';
       case 'boolean':
         return 'boolean';
+      case 'binary':
+        return 'bytea';
       case 'decimal':
         return `numeric(${column.precision}, ${column.scale})`;
     }

@@ -8,6 +8,7 @@ export const sqliteDialect: StorageDialect = {
   name: 'sqlite',
   // Decimals are TEXT: a NUMERIC column would turn "1.20" into a binary float.
   columnType(column: ColumnKind): string {
+    if (column.kind === 'binary') return 'blob';
     return column.kind === 'integer' || column.kind === 'boolean' ? 'integer' : 'text';
   },
   encodeBoolean: (value) => (value ? 1 : 0),

@@ -11,6 +11,7 @@ export type ColumnKind =
   | { kind: 'text' }
   | { kind: 'integer' }
   | { kind: 'boolean' }
+  | { kind: 'binary' }
   | { kind: 'decimal'; precision: number; scale: number };
 
 /** What differs between SQLite and PostgreSQL, and nothing else. */

@@ -13,6 +13,7 @@ export type TableSpec = {
 export const text = { kind: 'text' } as const;
 export const integer = { kind: 'integer' } as const;
 export const boolean = { kind: 'boolean' } as const;
+export const binary = { kind: 'binary' } as const;
 
 /**
  * Creates the table, or brings an existing one up to the declaration by adding the columns and indexes

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Host } from '../../platform/host.js';
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char,
@@ -15,7 +15,7 @@ export function hostPage(app: FastifyInstance, host: Host) {
       .map((entry) => {
         const label = host.applications.get(entry.application)?.label.en ?? entry.application;
         const url = `${base}/${entry.name}`;
-        return `<tr><td>${escape(entry.title)}</td><td>${escape(label)}</td><td><code>${escape(url)}</code></td></tr>`;
+        return `<tr><td>${escapeHtml(entry.title)}</td><td>${escapeHtml(label)}</td><td><code>${escapeHtml(url)}</code></td></tr>`;
       })
       .join('');
     reply.type('text/html; charset=utf-8');

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { applications } from '../apps/index.js';
+import { createHost, type Host } from '../platform/host.js';
+import { openStorage, type StorageConfig } from '../platform/storage/index.js';
+import { buildApp, REDACTED_LOG_PATHS } from './app.js';
+
+export type ServeOptions = {
+  port: number;
+  /** The address to bind; loopback by default, so nothing is published until the operator says so. */
+  listen: string;
+  storage: StorageConfig;
+  publicUrl?: string | undefined;
+  /** Fill a new host with the demo infobases `crm` and `bp` (seed S2 starts there). */
+  demo?: boolean;
+  logLevel?: string;
+};
+
+export type RunningServer = { app: FastifyInstance; host: Host; url: string; close(): Promise<void> };
+
+const packageVersion = (): string => {
+  try {
+    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+  } catch {
+    return '0';
+  }
+};
+
+/** The process: storage, host, app, listen, and a graceful close on SIGINT/SIGTERM. */
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const logger = pino({ level: options.logLevel ?? 'info', redact: REDACTED_LOG_PATHS });
+  const storage = openStorage(options.storage);
+  const host = await createHost({ storage, applications });
+  if (options.demo) {
+    const { seedDemoHost } = await import('../apps/demo/seed-demo-host.js');
+    await seedDemoHost(host, logger);
+  }
+  const app = await buildApp({
+    host,
+    publicUrl: options.publicUrl,
+    logger,
+    version: packageVersion(),
+  });
+  await app.listen({ port: options.port, host: options.listen });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${options.listen.includes(':') ? `[${options.listen}]` : options.listen}:${port}`;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await app.close();
+      await host.close();
+    })();
+    return closing;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'shutting down');
+      close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+  // One plain line that scripts and tests wait for.
+  process.stdout.write(`ibsync listening on ${url} (storage: ${storage.location})\n`);
+  return { app, host, url, close };
+}
