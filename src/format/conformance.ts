@@ -60,6 +60,11 @@ export type ConformanceIssue = {
 export type ConformanceOptions = {
   /** Packages the checked one imports (EnterpriseData needs ExchangeMessage for `Object` and `Ref`). */
   readonly imports?: readonly XdtoPackage[];
+  /**
+   * Values a declared format extension adds to enumerations, by value type name, e.g.
+   * `{ СтавкиНДС: ['НДС22', 'НДС22_122'] }`: accepted as if the package listed them.
+   */
+  readonly extraEnumerations?: Readonly<Record<string, readonly string[]>>;
 };
 
 export const EXCHANGE_MESSAGE_NAMESPACE = 'http://www.1c.ru/SSL/Exchange/Message';
@@ -79,7 +84,7 @@ export function checkConformance(
   value: unknown,
   options: ConformanceOptions = {},
 ): ConformanceIssue[] {
-  const checker = new Checker([pkg, ...(options.imports ?? [])]);
+  const checker = new Checker([pkg, ...(options.imports ?? [])], options.extraEnumerations ?? {});
   const type = checker.resolve({ namespace: pkg.targetNamespace, name: typeName });
   checker.checkValue(type, value, { path: '', label: typeName });
   return checker.issues;
@@ -119,7 +124,10 @@ class Checker {
   private readonly propertyLists = new Map<XdtoObjectType, readonly XdtoProperty[]>();
   private readonly patterns = new Map<string, RegExp>();
 
-  constructor(packages: readonly XdtoPackage[]) {
+  constructor(
+    packages: readonly XdtoPackage[],
+    private readonly extraEnumerations: Readonly<Record<string, readonly string[]>>,
+  ) {
     this.packages = new Map(packages.map((pkg) => [pkg.targetNamespace, pkg]));
   }
 
@@ -299,10 +307,10 @@ class Checker {
     const text = typeof value === 'string' ? value : String(value);
     const issues: ConformanceIssue[] = [];
     const name = typeLabel(type);
-    if (type.enumeration.length > 0 && !type.enumeration.includes(text)) {
-      const listed = type.enumeration.slice(0, LISTED_ALTERNATIVES).join(', ');
-      const more =
-        type.enumeration.length > LISTED_ALTERNATIVES ? `, … (${type.enumeration.length} values)` : '';
+    const enumeration = this.enumerationOf(type);
+    if (enumeration.length > 0 && !enumeration.includes(text)) {
+      const listed = enumeration.slice(0, LISTED_ALTERNATIVES).join(', ');
+      const more = enumeration.length > LISTED_ALTERNATIVES ? `, … (${enumeration.length} values)` : '';
       issues.push(
         issue(at, 'bad_enum', `expected one of ${listed}${more} (${name}), got ${describeValue(value)}`),
       );
@@ -325,6 +333,14 @@ class Checker {
       issues.push(...digitIssues(type, text, value, at));
     }
     return issues;
+  }
+
+  /** Extra values only widen a type that is an enumeration already: they never turn a free string into one. */
+  private enumerationOf(type: XdtoValueType): readonly string[] {
+    const extra = type.name === undefined ? undefined : this.extraEnumerations[type.name];
+    return extra === undefined || type.enumeration.length === 0
+      ? type.enumeration
+      : [...type.enumeration, ...extra];
   }
 
   private pattern(source: string): RegExp {

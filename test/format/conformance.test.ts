@@ -368,6 +368,31 @@ describe.runIf(dir !== undefined)('checking exchange objects against the 1.8.6 p
       ).toEqual(['bad_enum КлючевыеСвойства.ВидДоговора']);
     });
 
+    it('accepts the values a declared extension adds to an enumeration, and only those', () => {
+      const invoice = 'Документ.СчетПокупателю';
+      const at22 = changed(invoice, 'Товары.0.СтавкаНДС', 'НДС22');
+      const extraEnumerations = { СтавкиНДС: ['НДС22', 'НДС22_122'] };
+      const withExtension = (value: unknown) =>
+        checkConformance(enterpriseData, invoice, value, {
+          imports: [exchangeMessage],
+          extraEnumerations,
+        }).map((issue) => `${issue.code} ${issue.path}`);
+      expect(found(invoice, at22)).toEqual(['bad_enum Товары[0].СтавкаНДС']);
+      expect(withExtension(at22)).toEqual([]);
+      expect(withExtension(changed(invoice, 'Товары.0.СтавкаНДС', 'НДС22_122'))).toEqual([]);
+      // The package's own values still pass; values of no one's list still fail.
+      expect(withExtension(samples[invoice])).toEqual([]);
+      expect(withExtension(changed(invoice, 'Товары.0.СтавкаНДС', 'НДС21'))).toEqual([
+        'bad_enum Товары[0].СтавкаНДС',
+      ]);
+      // An extension widens an enumeration; it never narrows a type that has none.
+      expect(
+        checkConformance(enterpriseData, 'ТипНомерДокумента', 'БП00-000007', {
+          extraEnumerations: { ТипНомерДокумента: ['X'] },
+        }),
+      ).toEqual([]);
+    });
+
     it('reports a value that does not match the type pattern', () => {
       expect(found('ТипДатаФНС', '15.03.2024')).toEqual([]);
       expect(found('ТипДатаФНС', '32.03.2024')).toEqual(['bad_pattern ']);

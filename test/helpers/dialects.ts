@@ -34,7 +34,7 @@ export function testStorageConfig(dialect: DialectName): {
       const storage = openStorage({ dialect, url: TEST_PG_URL, schemaPrefix: `${schemaPrefix}cleanup_` });
       const db = await storage.hostDb();
       const { rows } = await sql<{ nspname: string }>`
-        select nspname from pg_namespace where nspname like ${`${schemaPrefix}%`}`.execute(db);
+        select nspname from pg_namespace where starts_with(nspname, ${schemaPrefix})`.execute(db);
       for (const { nspname } of rows) await sql`drop schema if exists ${sql.id(nspname)} cascade`.execute(db);
       await storage.close();
     },

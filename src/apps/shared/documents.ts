@@ -69,7 +69,8 @@ export const incomingPayment: ObjectTypeDef = {
   label: label('Incoming bank payment', 'Поступление на расчетный счет'),
   pluralLabel: label('Incoming bank payments', 'Поступления на расчетный счет'),
   fields: header([
-    field('bankAccount', 'Bank account', 'Банковский счет', ref('bank-account')),
+    // The organization's account the money came to: the format requires it, as a bank statement does.
+    field('bankAccount', 'Bank account', 'Банковский счет', ref('bank-account'), { required: true }),
     field('basis', 'Basis: invoice', 'Основание: счет', ref('customer-invoice')),
     field(
       'amount',
