@@ -107,6 +107,16 @@ describeEachDialect('objects: one write path with validation and hooks', (dialec
     expect(invoice.vatAmount).toBe('136363636.42');
   });
 
+  it("gives a line's omitted field its declared default, so a line without a VAT rate gets 22%", async () => {
+    const { organization, counterparty, currency, product } = await basics(crm);
+    const invoice = await crm.objects.create(
+      'customer-invoice',
+      { organization, counterparty, currency, lines: [{ product, quantity: '1', price: '122.00' }] },
+      user,
+    );
+    expect(invoice.lines).toEqual([expect.objectContaining({ vatRate: 'vat22', vatAmount: '22.00' })]);
+  });
+
   it('runs write hooks inside the transaction: a failing hook leaves nothing behind', async () => {
     events.length = 0;
     const item = await crm.objects.create('product', { name: 'Hooked' }, user);

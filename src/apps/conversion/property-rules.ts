@@ -5,7 +5,6 @@ import type {
   OutgoingContext,
 } from '../../exchange/conversion.js';
 import { ConversionError } from '../../exchange/conversion.js';
-import type { StoredObject } from '../../platform/objects/object-store.js';
 import {
   booleanAt,
   dateAt,

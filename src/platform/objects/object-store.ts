@@ -343,7 +343,10 @@ export function createObjectStore(deps: {
     const changedSections = new Set<string>();
     for (const section of def.tabularSections ?? []) {
       if (section.name in input || !before) changedSections.add(section.name);
-      merged[section.name] = input[section.name] ?? before?.[section.name] ?? [];
+      const given = input[section.name] as LineValues[] | undefined;
+      merged[section.name] = given
+        ? given.map((line) => withDefaults(section.fields, line))
+        : (before?.[section.name] ?? []);
     }
     if (def.kind === 'document') {
       merged.date = input.date ?? before?.date ?? localNow();
@@ -605,6 +608,16 @@ export function createObjectStore(deps: {
       });
     },
   };
+}
+
+/** A line's omitted fields take their declared defaults, as a header's do. */
+function withDefaults(fields: readonly FieldDef[], line: LineValues): LineValues {
+  const completed: LineValues = { ...line };
+  for (const field of fields) {
+    if (completed[field.name] === undefined && field.default !== undefined)
+      completed[field.name] = field.default;
+  }
+  return completed;
 }
 
 function localNow(): string {
