@@ -142,7 +142,7 @@ export function createUserStore(deps: { db: Db; dialect: StorageDialect; now?: (
     return role;
   }
 
-  async function recordFailure(login: string, previousFailures: number): Promise<never> {
+  async function recordFailure(login: string, previousFailures: number, error: AppError): Promise<never> {
     const failures = previousFailures + 1;
     const seconds = lockSeconds(failures);
     await db
@@ -153,10 +153,9 @@ export function createUserStore(deps: { db: Db; dialect: StorageDialect; now?: (
       })
       .where('login', '=', login)
       .execute();
-    throw new AppError('bad_credentials', `Wrong login or password for this infobase`, {
-      status: 401,
-      ...(seconds > 0 ? { details: { lockedForSeconds: seconds } } : {}),
-    });
+    throw seconds > 0
+      ? new AppError(error.code, error.message, { status: 401, details: { lockedForSeconds: seconds } })
+      : error;
   }
 
   async function count(): Promise<number> {
@@ -291,14 +290,30 @@ export function createUserStore(deps: { db: Db; dialect: StorageDialect; now?: (
     },
 
     /**
-     * Checks a login and password. Wrong passwords count towards a lockout that grows with each
-     * further failure; a locked account is refused even with the right password until the lock ends.
+     * Checks a login and password. Wrong passwords count towards a lockout that grows with each further
+     * failure; a locked account is refused even with the right password until the lock ends. For the
+     * exchange (`exchange: true`) the answer names the cause, as the connection test must (seed S3), and
+     * a user without a password is never admitted.
      */
-    async authenticate(login: string, password: string, context: { loopback: boolean }): Promise<User> {
+    async authenticate(
+      login: string,
+      password: string,
+      context: { loopback: boolean; exchange?: boolean },
+    ): Promise<User> {
+      const wrong = (code: 'unknown_user' | 'wrong_password') =>
+        context.exchange
+          ? new AppError(
+              code,
+              code === 'unknown_user'
+                ? `There is no user "${login}" in this infobase; create it with the same login as in the other infobase`
+                : `The password of "${login}" is wrong for this infobase; it must be exactly the same as in the other infobase`,
+              { status: 401 },
+            )
+          : new AppError('bad_credentials', 'Wrong login or password for this infobase', { status: 401 });
       const row = await findRow(login);
       if (!row) {
         await spendDecoyVerification(password);
-        throw new AppError('bad_credentials', `Wrong login or password for this infobase`, { status: 401 });
+        throw wrong('unknown_user');
       }
       const lockedUntil = row.locked_until ? new Date(String(row.locked_until)) : undefined;
       if (lockedUntil && lockedUntil > now()) {
@@ -311,6 +326,13 @@ export function createUserStore(deps: { db: Db; dialect: StorageDialect; now?: (
       }
       const hash =
         row.password_hash === null || row.password_hash === undefined ? null : String(row.password_hash);
+      if (hash === null && context.exchange) {
+        throw new AppError(
+          'passwordless_user',
+          `The user "${String(row.login)}" has no password; synchronization over the Internet needs a user with a password`,
+          { status: 401 },
+        );
+      }
       if (hash === null) {
         if (!context.loopback) {
           throw new AppError(
@@ -319,11 +341,10 @@ export function createUserStore(deps: { db: Db; dialect: StorageDialect; now?: (
             { status: 401 },
           );
         }
-        if (password !== '') {
-          return recordFailure(String(row.login), Number(row.failed_attempts));
-        }
+        if (password !== '')
+          return recordFailure(String(row.login), Number(row.failed_attempts), wrong('wrong_password'));
       } else if (!(await verifyPassword(password, hash))) {
-        return recordFailure(String(row.login), Number(row.failed_attempts));
+        return recordFailure(String(row.login), Number(row.failed_attempts), wrong('wrong_password'));
       }
       await db
         .updateTable('users')

@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import type { ExchangeHub } from '../exchange/exchange-service.js';
 import type { Host } from '../platform/host.js';
 import { createCredentialCache } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
@@ -10,13 +11,16 @@ import { hostPage } from './routes/host-page.js';
 import { hostRoutes } from './routes/host-routes.js';
 import { authRoutes } from './routes/infobase/auth-routes.js';
 import { dataRoutes } from './routes/infobase/data-routes.js';
+import { exchangeRoutes } from './routes/infobase/exchange-routes.js';
 import { metadataRoutes } from './routes/infobase/metadata-routes.js';
 import { settingsRoutes } from './routes/infobase/settings-routes.js';
+import { syncRoutes } from './routes/infobase/sync-routes.js';
 import { usersRoutes } from './routes/infobase/users-routes.js';
 import { validatorCompiler } from './validator-compiler.js';
 
 export type AppOptions = {
   host: Host;
+  exchange: ExchangeHub;
   /** The address people reach this host at, for publication URLs; by default taken from each request. */
   publicUrl?: string | undefined;
   /** Mark session cookies Secure (when served over HTTPS). */
@@ -76,6 +80,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     settingsRoutes(scope);
     metadataRoutes(scope);
     dataRoutes(scope);
+    syncRoutes(scope, options.exchange);
+    exchangeRoutes(scope, options.exchange);
   });
 
   return app;

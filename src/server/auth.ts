@@ -8,7 +8,11 @@ import { can, type Permission, type Role } from '../platform/rights.js';
 export type Principal = { login: string | null; role: Role; via: 'session' | 'basic' | 'loopback' };
 
 /** Routes name what they need; `public` ones are open to anyone. */
-export type RouteAccess = Permission | 'public' | 'authenticated';
+/**
+ * `public`: anyone; `authenticated`: any user; `peer`: the exchange's pass-through user (see
+ * authenticatePeer); `peer-optional`: as `peer` when credentials are sent, public otherwise.
+ */
+export type RouteAccess = Permission | 'public' | 'authenticated' | 'peer' | 'peer-optional';
 
 export const CSRF_HEADER = 'x-ibsync-request';
 
@@ -100,6 +104,35 @@ export async function authenticate(
     `The infobase "${infobase.name}" has users: log in, or send a login and password (HTTP Basic)`,
     { status: 401 },
   );
+}
+
+/**
+ * The exchange's own check: only HTTP Basic, never the loopback grace or a browser session, and a user
+ * without a password is refused; failures name their cause, as the initiator's connection test needs.
+ */
+export async function authenticatePeer(
+  request: FastifyRequest,
+  infobase: Infobase,
+  cache: CredentialCache,
+): Promise<Principal> {
+  const basic = parseBasic(request.headers.authorization);
+  if (!basic) {
+    throw new AppError(
+      'authentication_required',
+      `The exchange with "${infobase.name}" needs the login and password of a user of that infobase (HTTP Basic)`,
+      { status: 401 },
+    );
+  }
+  const cacheKey = `exchange:${infobase.name}`;
+  const cached = cache.get(cacheKey, basic.login, basic.password);
+  if (cached) return cached;
+  const user = await infobase.users.authenticate(basic.login, basic.password, {
+    loopback: isLoopback(request),
+    exchange: true,
+  });
+  const principal: Principal = { login: user.login, role: user.role, via: 'basic' };
+  cache.set(cacheKey, basic.login, basic.password, principal);
+  return principal;
 }
 
 export function requirePermission(principal: Principal, permission: Permission) {

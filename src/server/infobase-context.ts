@@ -3,6 +3,7 @@ import type { Host } from '../platform/host.js';
 import type { Infobase } from '../platform/infobase.js';
 import {
   authenticate,
+  authenticatePeer,
   type CredentialCache,
   type Principal,
   type RouteAccess,
@@ -34,6 +35,12 @@ export function guardInfobaseRoutes(app: FastifyInstance, host: Host, cache: Cre
     const access = request.routeOptions.config.access;
     if (!access) throw new Error(`route ${request.routeOptions.url} declares no access rule`);
     if (access === 'public') return;
+    if (access === 'peer' || access === 'peer-optional') {
+      if (access === 'peer-optional' && !request.headers.authorization) return;
+      request.principal = await authenticatePeer(request, request.infobase, cache);
+      if (access === 'peer') requirePermission(request.principal, 'exchange');
+      return;
+    }
     request.principal = await authenticate(request, request.infobase, cache);
     if (access !== 'authenticated') requirePermission(request.principal, access);
   });

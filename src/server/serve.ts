@@ -1,16 +1,21 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { applications } from '../apps/index.js';
-import { createHost, type Host } from '../platform/host.js';
+import { seedDemoHost } from '../apps/demo/seed-demo-host.js';
+import type { Host } from '../platform/host.js';
+import { loadHostKey } from '../platform/secret-box.js';
 import { openStorage, type StorageConfig } from '../platform/storage/index.js';
 import { buildApp, REDACTED_LOG_PATHS } from './app.js';
+import { createServices } from './services.js';
 
 export type ServeOptions = {
   port: number;
   /** The address to bind; loopback by default, so nothing is published until the operator says so. */
   listen: string;
   storage: StorageConfig;
+  /** Where the host keeps its own files (the key that seals stored peer passwords). */
+  dataDir: string;
   publicUrl?: string | undefined;
   /** Fill a new host with the demo infobases `crm` and `bp` (seed S2 starts there). */
   demo?: boolean;
@@ -31,13 +36,21 @@ const packageVersion = (): string => {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const logger = pino({ level: options.logLevel ?? 'info', redact: REDACTED_LOG_PATHS });
   const storage = openStorage(options.storage);
-  const host = await createHost({ storage, applications });
-  if (options.demo) {
-    const { seedDemoHost } = await import('../apps/demo/seed-demo-host.js');
-    await seedDemoHost(host, logger);
-  }
+  const {
+    host,
+    exchange,
+    close: closeServices,
+  } = await createServices({
+    storage,
+    hostKey: loadHostKey(join(options.dataDir, 'host.key')),
+  });
+  if (options.demo) await seedDemoHost(host, logger);
+  // Open every infobase now, so that the exchange is wired in and scheduled syncs run.
+  for (const entry of await host.list()) await host.get(entry.name);
+  exchange.startScheduler();
   const app = await buildApp({
     host,
+    exchange,
     publicUrl: options.publicUrl,
     logger,
     version: packageVersion(),
@@ -50,7 +63,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const close = () => {
     closing ??= (async () => {
       await app.close();
-      await host.close();
+      await closeServices();
     })();
     return closing;
   };

@@ -1,34 +1,58 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import type { DialectName } from '../../src/platform/storage/index.js';
+import type { TransportFactory } from '../../src/exchange/transport.js';
+import type { Host } from '../../src/platform/host.js';
+import type { DialectName, Storage } from '../../src/platform/storage/index.js';
+import { openStorage } from '../../src/platform/storage/index.js';
 import { buildApp } from '../../src/server/app.js';
-import { createTestHost, type TestHost } from './dialects.js';
+import { createServices, type Services } from '../../src/server/services.js';
+import { testStorageConfig } from './dialects.js';
 
-export type TestApp = TestHost & {
+export type CallOptions = {
+  body?: unknown;
+  as?: [string, string];
+  remote?: boolean;
+  headers?: Record<string, string>;
+};
+
+export type TestApp = {
   app: FastifyInstance;
+  host: Host;
+  services: Services;
+  storage: Storage;
   /** inject() with JSON in and out; `as` sends HTTP Basic credentials, `remote` pretends not to be loopback. */
   call(
     method: InjectOptions['method'],
     url: string,
-    options?: { body?: unknown; as?: [string, string]; remote?: boolean; headers?: Record<string, string> },
-  // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies of every shape
+    options?: CallOptions,
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies of every shape
   ): Promise<LightMyRequestResponse & { data: any }>;
+  cleanup(): Promise<void>;
 };
 
-export async function createTestApp(dialect: DialectName): Promise<TestApp> {
-  const test = await createTestHost(dialect);
-  const app = await buildApp({ host: test.host });
+export async function createTestApp(
+  dialect: DialectName,
+  options: { transport?: TransportFactory; partSize?: number } = {},
+): Promise<TestApp> {
+  const { config, cleanup } = testStorageConfig(dialect);
+  const storage = openStorage(config);
+  const services = await createServices({ storage, hostKey: randomBytes(32), ...options });
+  const app = await buildApp({ host: services.host, exchange: services.exchange });
   return {
-    ...test,
     app,
-    async call(method, url, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      if (options.as) headers.authorization = `Basic ${Buffer.from(options.as.join(':')).toString('base64')}`;
+    host: services.host,
+    services,
+    storage,
+    async call(method, url, callOptions = {}) {
+      const headers: Record<string, string> = { ...callOptions.headers };
+      if (callOptions.as)
+        headers.authorization = `Basic ${Buffer.from(callOptions.as.join(':')).toString('base64')}`;
       const response = await app.inject({
         method,
         url,
         headers,
-        ...(options.body !== undefined ? { payload: options.body as object } : {}),
-        ...(options.remote ? { remoteAddress: '203.0.113.7' } : {}),
+        ...(callOptions.body !== undefined ? { payload: callOptions.body as object } : {}),
+        ...(callOptions.remote ? { remoteAddress: '203.0.113.7' } : {}),
       });
       let data: unknown;
       try {
@@ -40,7 +64,36 @@ export async function createTestApp(dialect: DialectName): Promise<TestApp> {
     },
     cleanup: async () => {
       await app.close();
-      await test.cleanup();
+      await services.close();
+      await cleanup();
     },
   };
+}
+
+/**
+ * A fetch that delivers requests for `http://<name>.test/...` to the app registered under that name,
+ * through inject(): two hosts talk over their real HTTP routes without sockets. The remote address is not
+ * loopback, as between two machines.
+ */
+export function injectFetch(apps: Map<string, FastifyInstance>): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const app = apps.get(url.hostname.replace(/\.test$/, ''));
+    if (!app) throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } });
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers).forEach((value, key) => {
+      headers[key] = value;
+    });
+    const response = await app.inject({
+      method: (init?.method ?? 'GET') as InjectOptions['method'],
+      url: url.pathname + url.search,
+      headers,
+      remoteAddress: '198.51.100.20',
+      ...(init?.body !== undefined && init.body !== null ? { payload: init.body as string | Buffer } : {}),
+    });
+    return new Response(response.rawPayload.length > 0 ? new Uint8Array(response.rawPayload) : null, {
+      status: response.statusCode,
+      headers: response.headers as Record<string, string>,
+    });
+  }) as typeof fetch;
 }

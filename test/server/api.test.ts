@@ -196,7 +196,7 @@ describeEachDialect('HTTP API: host, data, settings, users', (dialect) => {
   });
 
   it('never shows internals in a 5xx', async () => {
-    const app = await buildApp({ host: t.host });
+    const app = await buildApp({ host: t.host, exchange: t.services.exchange });
     app.get('/boom', async () => {
       throw new Error('secret stack detail at /srv/db');
     });

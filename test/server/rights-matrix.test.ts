@@ -31,6 +31,31 @@ const MATRIX: [method: string, path: string, allowed: Who[], body?: unknown][] =
   ['PATCH', '/{ib}/api/v1/data/{type}/{ref}', ['admin', 'user'], {}],
   ['DELETE', '/{ib}/api/v1/data/{type}/{ref}', ['admin', 'user']],
   ['POST', '/{ib}/api/v1/data/{type}/{ref}/purge', ['admin']],
+  ['GET', '/{ib}/api/v1/sync/settings', ['admin', 'sync']],
+  ['POST', '/{ib}/api/v1/sync/settings', ['admin'], {}],
+  ['GET', '/{ib}/api/v1/sync/settings/{id}', ['admin', 'sync']],
+  ['DELETE', '/{ib}/api/v1/sync/settings/{id}', ['admin']],
+  ['PATCH', '/{ib}/api/v1/sync/settings/{id}/rules', ['admin'], {}],
+  ['PATCH', '/{ib}/api/v1/sync/settings/{id}/schedule', ['admin'], {}],
+  ['POST', '/{ib}/api/v1/sync/settings/{id}/initial-export', ['admin']],
+  ['POST', '/{ib}/api/v1/sync/settings/{id}/load', ['admin']],
+  ['POST', '/{ib}/api/v1/sync/settings/{id}/run', ['admin', 'sync']],
+  ['POST', '/{ib}/api/v1/sync/connection-test', ['admin'], {}],
+  ['GET', '/{ib}/api/v1/sync/jobs/{id}', ['admin', 'sync']],
+  ['GET', '/{ib}/api/v1/sync/journal', ['admin', 'sync']],
+  ['GET', '/{ib}/api/v1/sync/journal/{id}', ['admin', 'sync']],
+  // The exchange protocol: only users with the sync right (the pass-through user is an administrator).
+  ['GET', '/{ib}/exchange/v1/info', EVERYONE],
+  ['POST', '/{ib}/exchange/v1/nodes', ['admin', 'sync'], {}],
+  ['GET', '/{ib}/exchange/v1/nodes/{code}', ['admin', 'sync']],
+  ['DELETE', '/{ib}/exchange/v1/nodes/{code}', ['admin', 'sync']],
+  ['POST', '/{ib}/exchange/v1/nodes/{code}/outbox', ['admin', 'sync']],
+  ['GET', '/{ib}/exchange/v1/nodes/{code}/outbox/{messageNo}/parts/{partNo}', ['admin', 'sync']],
+  ['PUT', '/{ib}/exchange/v1/nodes/{code}/inbox/{messageNo}', ['admin', 'sync'], {}],
+  ['GET', '/{ib}/exchange/v1/nodes/{code}/inbox/{messageNo}', ['admin', 'sync']],
+  ['PUT', '/{ib}/exchange/v1/nodes/{code}/inbox/{messageNo}/parts/{partNo}', ['admin', 'sync'], {}],
+  ['POST', '/{ib}/exchange/v1/nodes/{code}/inbox/{messageNo}/import', ['admin', 'sync']],
+  ['POST', '/{ib}/exchange/v1/nodes/{code}/ack', ['admin', 'sync'], { receivedNo: 0 }],
 ];
 
 const CREDENTIALS: Record<Role, [string, string]> = {
@@ -67,6 +92,10 @@ describeEachDialect('rights: every role against every infobase route', (dialect)
         .replace('{type}', 'counterparty')
         .replace('{ref}', REF)
         .replace('{login}', 'nobody')
+        .replace('{id}', REF)
+        .replace('{code}', REF)
+        .replace('{messageNo}', '1')
+        .replace('{partNo}', '1')
         .concat(path.endsWith('prefix-preview') ? '?prefix=ZZ' : '');
       for (const who of EVERYONE) {
         const response = await t.call(method as 'GET', url, {

@@ -1,0 +1,98 @@
+import type { StoredObject } from '../platform/objects/object-store.js';
+
+/**
+ * The contract between the exchange and an application's conversion rules. The exchange never imports
+ * an application: the server hands it each application's rules. The rules only translate shapes; finding
+ * local objects (mapping), ref translation and validation are the exchange's job.
+ */
+
+/** An object in the EnterpriseData object model as JSON: keys in the package's property order. */
+export type FormatObject = { readonly [property: string]: unknown };
+
+/** One object of a message body: `{ type: 'Справочник.Контрагенты', object: {...} }`. */
+export type FormatEntry = { type: string; object: FormatObject };
+
+/** A reference inside an incoming object, before the exchange resolves it to a local object. */
+export type IncomingRef = {
+  kind: 'ref';
+  localType: string;
+  /** The sender's ref of the referenced object; may be absent when the format sent only key properties. */
+  peerRef: string | null;
+  /** The referenced object's search-field values, in local field names (e.g. inn, kpp, name, code). */
+  keys: SearchKeys;
+};
+
+export type SearchKeyValue = string | null | IncomingRef;
+export type SearchKeys = Readonly<Record<string, SearchKeyValue>>;
+
+export type IncomingValue = string | number | boolean | null | IncomingRef;
+export type IncomingLine = Record<string, IncomingValue>;
+
+export type IncomingObject = {
+  action: 'put';
+  localType: string;
+  /** КлючевыеСвойства.Ссылка: the sender's ref of this object. */
+  peerRef: string;
+  /** This object's own search-field values (local names), for mapping. */
+  keys: SearchKeys;
+  /** Local field values, references unresolved; tabular sections as arrays of lines. */
+  values: Record<string, IncomingValue | IncomingLine[]>;
+  /** System properties travelling with the object (AdditionalInfo). */
+  system: {
+    deleted?: boolean;
+    posted?: boolean;
+    createdIn?: string;
+    number?: string;
+    date?: string;
+    code?: string;
+  };
+};
+
+export type IncomingDeletion = { action: 'delete'; localType: string; peerRef: string };
+
+export type ExchangedType = { localType: string; formatType: string; kind: 'catalog' | 'document' };
+
+/** What the exporter offers a rule that must express a reference: the referenced object's key properties. */
+export type OutgoingContext = {
+  /** КлючевыеСвойства of a referenced object, with its ref as the peer knows it; undefined if it does not exist. */
+  keyProperties(localType: string, ref: string): Promise<FormatObject | undefined>;
+  /** A referenced object itself, when a rule needs more than its key properties (e.g. a product's kind). */
+  object(localType: string, ref: string): Promise<StoredObject | undefined>;
+};
+
+/** Thrown by `fromFormat` for an object that cannot be read; the exchange holds it back with this reason. */
+export class ConversionError extends Error {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.name = 'ConversionError';
+    this.path = path;
+  }
+}
+
+export interface ConversionRules {
+  /** The EnterpriseData version the rules emit, e.g. "1.8". */
+  readonly formatVersion: string;
+  /** Format extensions the rules use beyond the base package (declared in the message header). */
+  readonly extensions: readonly { namespace: string; baseVersion: string }[];
+  /** The exchanged types in dependency order: whatever a type refers to comes before it. */
+  readonly types: readonly ExchangedType[];
+  /** КлючевыеСвойства of a local object, carrying `peerRef` as its Ссылка. */
+  keyProperties(
+    localType: string,
+    object: StoredObject,
+    peerRef: string,
+    context: OutgoingContext,
+  ): Promise<FormatObject>;
+  /** The whole format object of a local object. */
+  toFormat(
+    localType: string,
+    object: StoredObject,
+    peerRef: string,
+    context: OutgoingContext,
+  ): Promise<FormatEntry>;
+  /** The `УдалениеОбъекта` entry for a deleted object. */
+  deletion(localType: string, peerRef: string): FormatEntry;
+  /** Reads one body entry; throws ConversionError for what it cannot read. */
+  fromFormat(entry: FormatEntry): IncomingObject | IncomingDeletion;
+}

@@ -1,0 +1,484 @@
+import { isDeepStrictEqual } from 'node:util';
+import { sql } from 'kysely';
+import {
+  formatVersionOf,
+  type MessageHeader,
+  messageHeaderSchema,
+  messageTrailerSchema,
+} from '../format/message-header.js';
+import { AppError } from '../platform/errors.js';
+import { safeParseFields } from '../platform/field-errors.js';
+import type { ObjectTypeDef } from '../platform/metadata.js';
+import { objectInputSchema } from '../platform/objects/object-schema.js';
+import type { Db } from '../platform/storage/index.js';
+import { acknowledge, forgetChange, markKnown } from './change-log.js';
+import {
+  ConversionError,
+  type FormatEntry,
+  type IncomingDeletion,
+  type IncomingLine,
+  type IncomingObject,
+  type IncomingRef,
+} from './conversion.js';
+import type { ExchangeContext } from './exchange-context.js';
+import type { Progress } from './export.js';
+import { createIdentifier, type Identifier } from './identification.js';
+import { SessionRecord } from './journal.js';
+import { readMessageLines } from './message-codec.js';
+import type { ExchangeNode } from './nodes.js';
+import { link } from './public-ids.js';
+
+export type ImportOutcome = 'applied' | 'duplicate' | 'stored-for-mapping';
+export type ImportResult = {
+  outcome: ImportOutcome;
+  messageNo: number;
+  receivedNo: number;
+  record: SessionRecord;
+};
+
+type Lines = AsyncGenerator<unknown>;
+
+function reject(code: string, message: string): AppError {
+  return new AppError(code, message, { status: 422 });
+}
+
+/** Reads and checks the header: a message for another node, from a stranger, or in an unknown version is refused whole. */
+export async function readHeader(
+  context: ExchangeContext,
+  node: ExchangeNode,
+  lines: Lines,
+): Promise<MessageHeader> {
+  const first = await lines.next();
+  const parsed = messageHeaderSchema.safeParse((first.value as { Header?: unknown } | undefined)?.Header);
+  if (first.done || !parsed.success) {
+    throw reject('bad_message', 'The message is malformed: its first line is not a message header');
+  }
+  const header = parsed.data;
+  const ownCode = await context.ownCode();
+  if (header.Confirmation.To !== ownCode) {
+    throw reject(
+      'wrong_recipient',
+      `The message is addressed to node ${header.Confirmation.To}, not to this infobase (${ownCode})`,
+    );
+  }
+  if (header.Confirmation.From !== node.peerCode) {
+    throw reject(
+      'wrong_sender',
+      `The message claims to come from node ${header.Confirmation.From}, but this setting exchanges with ${node.peerCode}`,
+    );
+  }
+  const version = formatVersionOf(header.Format);
+  if (version !== context.rules.formatVersion) {
+    throw reject(
+      'unsupported_format_version',
+      `The message is in EnterpriseData ${version}; this infobase reads ${context.rules.formatVersion}`,
+    );
+  }
+  return header;
+}
+
+export function entryOf(line: unknown): FormatEntry {
+  if (typeof line !== 'object' || line === null || Array.isArray(line))
+    throw new ConversionError('(line)', 'is not an object');
+  const keys = Object.keys(line);
+  if (keys.length !== 1)
+    throw new ConversionError('(line)', `must hold exactly one object, holds ${keys.length} keys`);
+  const type = keys[0]!;
+  const object = (line as Record<string, unknown>)[type];
+  if (typeof object !== 'object' || object === null || Array.isArray(object))
+    throw new ConversionError(type, 'is not an object');
+  return { type, object: object as Record<string, unknown> };
+}
+
+function peerRefOfEntry(entry: FormatEntry): string {
+  const keys = entry.object.КлючевыеСвойства as { Ссылка?: unknown } | undefined;
+  return typeof keys?.Ссылка === 'string'
+    ? keys.Ссылка
+    : `unknown:${JSON.stringify(entry.object).slice(0, 60)}`;
+}
+
+/**
+ * Applies the objects of an incoming message inside the caller's transaction. Each object is applied
+ * under a savepoint: one that cannot be applied is held back with its reason and the rest go through.
+ */
+export class MessageApplier {
+  readonly record = new SessionRecord();
+  private readonly identifier: Identifier;
+
+  constructor(
+    private readonly context: ExchangeContext,
+    private readonly trx: Db,
+    private readonly node: ExchangeNode,
+    private readonly messageNo: number,
+  ) {
+    this.identifier = createIdentifier({
+      trx,
+      dialect: context.infobase.dialect,
+      nodeId: node.id,
+      typeDef: (type) => context.typeDef(type),
+    });
+  }
+
+  /** Applies one body line; returns false if it was held back. */
+  async apply(line: unknown): Promise<boolean> {
+    let entry: FormatEntry | undefined;
+    try {
+      entry = entryOf(line);
+      const incoming = this.context.rules.fromFormat(entry);
+      const problem = incoming.action === 'delete' ? await this.delete(incoming) : await this.put(incoming);
+      if (problem) {
+        await this.holdBack(incoming.localType, incoming.peerRef, entry, problem);
+        return false;
+      }
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConversionError)) throw error;
+      const type = entry ? this.localTypeOf(entry.type) : '(unknown)';
+      await this.holdBack(
+        type,
+        entry ? peerRefOfEntry(entry) : 'unreadable',
+        entry ?? { type: '(unreadable)', object: {} },
+        {
+          code: 'unreadable_object',
+          message: error.message,
+        },
+      );
+      return false;
+    }
+  }
+
+  private localTypeOf(formatType: string): string {
+    return this.context.rules.types.find((type) => type.formatType === formatType)?.localType ?? formatType;
+  }
+
+  private async put(incoming: IncomingObject): Promise<{ code: string; message: string } | undefined> {
+    const def = this.context.typeDef(incoming.localType);
+    const found = await this.identifier.identify(def, incoming.peerRef, incoming.keys);
+    if (found.kind === 'ambiguous') {
+      return {
+        code: 'ambiguous_match',
+        message: `matches ${found.candidates.length} objects here by ${found.fields.join('+')} (${found.candidates.join(', ')}); link it by hand to avoid a duplicate`,
+      };
+    }
+    const localRef = found.kind === 'new' ? incoming.peerRef : found.localRef;
+    const unresolved: string[] = [];
+    const values: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(incoming.values)) {
+      values[field] = Array.isArray(value)
+        ? await Promise.all(value.map((line) => this.resolveLine(line, unresolved)))
+        : await this.resolveValue(value, unresolved, field);
+    }
+    if (unresolved.length > 0) {
+      return {
+        code: 'unresolved_reference',
+        message: `refers to ${unresolved.join('; ')}, which neither the message nor this infobase has`,
+      };
+    }
+    const before = await this.context.infobase.objects.get(def.name, localRef, this.trx);
+    const input = this.inputFor(def, incoming, values, before === undefined);
+    if (before && this.unchanged(def, before, input)) {
+      await this.settle(def, incoming.peerRef, localRef);
+      this.record.count(def.name, 'unchanged');
+      return undefined;
+    }
+    const failure = await this.underSavepoint(() =>
+      this.context.infobase.objects.put(
+        def.name,
+        localRef,
+        input,
+        { kind: 'exchange', nodeId: this.node.id },
+        {
+          trx: this.trx,
+          ...(incoming.system.createdIn ? { createdIn: incoming.system.createdIn } : {}),
+        },
+      ),
+    );
+    if (failure) return failure;
+    await link(this.trx, this.node.id, def.name, incoming.peerRef, localRef);
+    this.identifier.remember(def, localRef, input.name);
+    this.record.count(def.name, before ? 'updated' : 'created');
+    return undefined;
+  }
+
+  private inputFor(
+    def: ObjectTypeDef,
+    incoming: IncomingObject,
+    values: Record<string, unknown>,
+    creating: boolean,
+  ) {
+    const input: Record<string, unknown> = { ...values };
+    const { system } = incoming;
+    if (system.deleted !== undefined) input.deleted = system.deleted;
+    if (def.kind === 'document') {
+      if (system.number) input.number = system.number;
+      if (system.date) input.date = system.date;
+      if (system.posted !== undefined) input.posted = system.posted;
+    } else if (def.code?.kind === 'natural') {
+      const code = system.code ?? (typeof incoming.keys.code === 'string' ? incoming.keys.code : undefined);
+      if (code) input.code = code;
+    } else if (creating && system.code) {
+      // A mapped catalog item keeps this infobase's own code; a new one keeps the sender's.
+      input.code = system.code;
+    }
+    return input;
+  }
+
+  /** Whether applying would change nothing: then nothing is written and nothing echoes back. */
+  private unchanged(
+    def: ObjectTypeDef,
+    before: Record<string, unknown>,
+    input: Record<string, unknown>,
+  ): boolean {
+    const parsed = safeParseFields(objectInputSchema(def, 'update'), input);
+    if (!parsed.success) return false;
+    const normalized = parsed.data as Record<string, unknown>;
+    return Object.entries(normalized).every(([field, value]) => {
+      const current = before[field];
+      if (Array.isArray(value) && Array.isArray(current)) {
+        return (
+          value.length === current.length &&
+          value.every((line, index) =>
+            Object.entries(line as Record<string, unknown>).every(([name, cell]) =>
+              isDeepStrictEqual(cell ?? null, (current[index] as Record<string, unknown>)[name] ?? null),
+            ),
+          )
+        );
+      }
+      return isDeepStrictEqual(value ?? null, current ?? null);
+    });
+  }
+
+  private async settle(def: ObjectTypeDef, peerRef: string, localRef: string) {
+    await link(this.trx, this.node.id, def.name, peerRef, localRef);
+    await markKnown(this.trx, this.node.id, def.name, localRef, 'peer');
+    await forgetChange(this.trx, this.node.id, def.name, localRef);
+  }
+
+  private async delete(incoming: IncomingDeletion): Promise<{ code: string; message: string } | undefined> {
+    const def = this.context.typeDef(incoming.localType);
+    const found = await this.identifier.identify(def, incoming.peerRef, {});
+    if (found.kind !== 'public-id' && found.kind !== 'ref') {
+      this.record.count(def.name, 'skipped');
+      return undefined;
+    }
+    const origin = { kind: 'exchange', nodeId: this.node.id } as const;
+    const failure = await this.underSavepoint(() =>
+      this.context.infobase.objects.remove(def.name, found.localRef, origin, { trx: this.trx }),
+    );
+    if (failure?.code === 'still_referenced') {
+      // Something here still uses it: keep it, marked for deletion, as a person would have to.
+      await this.context.infobase.objects.setDeletionMark(def.name, found.localRef, true, origin, {
+        trx: this.trx,
+      });
+      this.record.note({
+        level: 'warning',
+        type: def.name,
+        ref: found.localRef,
+        code: 'kept_marked',
+        message: `was deleted by the peer but ${failure.message}; it is marked for deletion instead`,
+      });
+      this.record.count(def.name, 'deleted');
+      return undefined;
+    }
+    if (failure) return failure;
+    this.record.count(def.name, 'deleted');
+    return undefined;
+  }
+
+  private async resolveValue(value: unknown, unresolved: string[], field: string): Promise<unknown> {
+    if (!isIncomingRef(value)) return value;
+    const local = await this.identifier.resolveRef(value);
+    if (local === undefined) unresolved.push(describeRef(field, value));
+    return local ?? null;
+  }
+
+  private async resolveLine(line: IncomingLine, unresolved: string[]): Promise<Record<string, unknown>> {
+    const resolved: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(line))
+      resolved[field] = await this.resolveValue(value, unresolved, field);
+    return resolved;
+  }
+
+  private async underSavepoint(
+    work: () => Promise<unknown>,
+  ): Promise<{ code: string; message: string } | undefined> {
+    await sql`savepoint apply_object`.execute(this.trx);
+    try {
+      await work();
+      await sql`release savepoint apply_object`.execute(this.trx);
+      return undefined;
+    } catch (error) {
+      await sql`rollback to savepoint apply_object`.execute(this.trx);
+      await sql`release savepoint apply_object`.execute(this.trx);
+      if (error instanceof AppError) return { code: error.code, message: error.message };
+      throw error;
+    }
+  }
+
+  private async holdBack(
+    type: string,
+    peerRef: string,
+    entry: FormatEntry,
+    problem: { code: string; message: string },
+  ) {
+    await this.trx
+      .insertInto('exchange_held_back')
+      .values({
+        node_id: this.node.id,
+        type,
+        peer_ref: peerRef,
+        entry: JSON.stringify({ [entry.type]: entry.object }),
+        reason: `${problem.code}: ${problem.message}`,
+        message_no: this.messageNo,
+        held_at: new Date().toISOString(),
+      })
+      .onConflict((conflict) =>
+        conflict.columns(['node_id', 'type', 'peer_ref']).doUpdateSet({
+          entry: JSON.stringify({ [entry.type]: entry.object }),
+          reason: `${problem.code}: ${problem.message}`,
+          message_no: this.messageNo,
+        }),
+      )
+      .execute();
+    this.record.count(type, 'heldBack');
+    this.record.note({
+      level: 'error',
+      type,
+      ref: peerRef,
+      code: problem.code,
+      message: `${type} ${peerRef} held back: ${problem.message}`,
+    });
+  }
+
+  /** Objects held back earlier get another chance: what they lacked may have arrived since. */
+  async retryHeldBack(): Promise<void> {
+    const rows = await this.trx
+      .selectFrom('exchange_held_back')
+      .selectAll()
+      .where('node_id', '=', this.node.id)
+      .where('message_no', '<', this.messageNo)
+      .execute();
+    for (const row of rows) {
+      await this.trx
+        .deleteFrom('exchange_held_back')
+        .where('node_id', '=', this.node.id)
+        .where('type', '=', row.type)
+        .where('peer_ref', '=', row.peer_ref)
+        .execute();
+      await this.apply(JSON.parse(String(row.entry)));
+    }
+  }
+}
+
+function isIncomingRef(value: unknown): value is IncomingRef {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'ref';
+}
+
+function describeRef(field: string, ref: IncomingRef): string {
+  const keys = Object.entries(ref.keys)
+    .filter(([, value]) => typeof value === 'string' && value)
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ');
+  return `${field}: ${ref.localType} ${ref.peerRef ?? ''}${keys ? ` (${keys})` : ''}`.trim();
+}
+
+/**
+ * Imports a complete incoming message: checks its header, skips it if already applied (reading its
+ * acknowledgement still), and otherwise applies its body and saves receivedNo in one transaction.
+ */
+export async function importMessage(
+  context: ExchangeContext,
+  nodeId: string,
+  messageNo: number,
+  options: { progress?: Progress; storeForMapping?: boolean } = {},
+): Promise<ImportResult> {
+  const { nodes, messages, infobase } = context;
+  const node = await nodes.require(nodeId);
+  const message = await messages.verifyIncoming(node.id, messageNo);
+  const headerLines = readMessageLines(messages.parts(node.id, 'in', messageNo));
+  let header: MessageHeader;
+  try {
+    header = await readHeader(context, node, headerLines);
+  } catch (error) {
+    await infobase.db.transaction().execute((trx) => messages.deleteMessage(trx, node.id, 'in', messageNo));
+    throw error;
+  } finally {
+    await headerLines.return(undefined);
+  }
+  const record = new SessionRecord();
+  record.bytesReceived = message.size;
+  if (header.Confirmation.MessageNo <= node.receivedNo) {
+    await infobase.db.transaction().execute(async (trx) => {
+      await acknowledge(trx, node.id, header.Confirmation.ReceivedNo);
+      await messages.deleteMessage(trx, node.id, 'in', messageNo);
+    });
+    return { outcome: 'duplicate', messageNo, receivedNo: node.receivedNo, record };
+  }
+  if (options.storeForMapping) {
+    await infobase.db.transaction().execute(async (trx) => {
+      await acknowledge(trx, node.id, header.Confirmation.ReceivedNo);
+      await messages.setStatus(node.id, 'in', messageNo, 'awaiting-mapping', trx);
+    });
+    return { outcome: 'stored-for-mapping', messageNo, receivedNo: node.receivedNo, record };
+  }
+  try {
+    return await applyStoredMessage(context, node, messageNo, options.progress);
+  } catch (error) {
+    // A message that cannot be applied is dropped whole; the sender sends its changes again.
+    if (error instanceof AppError && error.code === 'bad_message') {
+      await infobase.db.transaction().execute((trx) => messages.deleteMessage(trx, node.id, 'in', messageNo));
+    }
+    throw error;
+  }
+}
+
+/** Applies a stored incoming message (also the initial one kept for mapping), all or nothing. */
+export async function applyStoredMessage(
+  context: ExchangeContext,
+  node: ExchangeNode,
+  messageNo: number,
+  progress?: Progress,
+): Promise<ImportResult> {
+  const { nodes, messages, infobase } = context;
+  const message = await messages.get(node.id, 'in', messageNo);
+  if (!message)
+    throw new AppError('unknown_message', `Message ${messageNo} is not stored here`, { status: 404 });
+  return infobase.db.transaction().execute(async (trx) => {
+    const current = await nodes.require(node.id, trx);
+    const lines = readMessageLines(messages.parts(node.id, 'in', messageNo, trx));
+    const header = await readHeader(context, current, lines);
+    const applier = new MessageApplier(context, trx, current, header.Confirmation.MessageNo);
+    let applied = 0;
+    let trailer: { ObjectCount: number } | undefined;
+    for await (const line of lines) {
+      const maybeTrailer = (line as { Trailer?: unknown }).Trailer;
+      if (maybeTrailer !== undefined) {
+        const parsed = messageTrailerSchema.safeParse(maybeTrailer);
+        if (!parsed.success)
+          throw reject('bad_message', 'The message is malformed: its trailer is not readable');
+        trailer = parsed.data;
+        break;
+      }
+      await applier.apply(line);
+      applied += 1;
+      if (applied % 200 === 0) progress?.(applied, message.objectCount);
+    }
+    if (!trailer || trailer.ObjectCount !== applied) {
+      throw reject(
+        'bad_message',
+        trailer
+          ? `The message is malformed: it announces ${trailer.ObjectCount} objects but carries ${applied}`
+          : 'The message was cut short: it ends without its trailer',
+      );
+    }
+    progress?.(applied, message.objectCount);
+    await applier.retryHeldBack();
+    await nodes.update(current.id, { receivedNo: header.Confirmation.MessageNo }, trx);
+    await acknowledge(trx, current.id, header.Confirmation.ReceivedNo);
+    await messages.deleteMessage(trx, current.id, 'in', messageNo);
+    const record = applier.record;
+    record.receivedMessageNo = header.Confirmation.MessageNo;
+    record.bytesReceived = message.size;
+    return { outcome: 'applied' as const, messageNo, receivedNo: header.Confirmation.MessageNo, record };
+  });
+}
