@@ -18,8 +18,8 @@ export const CLI_COMMAND: readonly string[] = [process.execPath, '--import', 'ts
  */
 export type HostStore = {
   dialect: DialectName;
-  /** SQLite: the data folder. */
-  dataDir?: string;
+  /** The host's folder (`--data`): its key file, and on SQLite its databases. */
+  dataDir: string;
   /** PostgreSQL: the schema prefix (`ibsync_test_…`, so a crashed run's leftovers are dropped). */
   schemaPrefix?: string;
   cleanup(): Promise<void>;
@@ -28,13 +28,20 @@ export type HostStore = {
 let stores = 0;
 
 export function createHostStore(dialect: DialectName): HostStore {
-  if (dialect === 'sqlite') {
-    const dataDir = mkdtempSync(join(tmpdir(), 'ibsync-host-'));
-    return { dialect, dataDir, cleanup: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'ibsync-host-'));
+  const removeDir = async () => rmSync(dataDir, { recursive: true, force: true });
+  if (dialect === 'sqlite') return { dialect, dataDir, cleanup: removeDir };
   stores += 1;
-  const schemaPrefix = `${TEST_SCHEMA_PREFIX}proc_${process.pid}_${stores}_`;
-  return { dialect, schemaPrefix, cleanup: () => dropSchemas(schemaPrefix) };
+  const schemaPrefix = `${TEST_SCHEMA_PREFIX}${process.pid}_proc${stores}_`;
+  return {
+    dialect,
+    dataDir,
+    schemaPrefix,
+    cleanup: async () => {
+      await dropSchemas(schemaPrefix);
+      await removeDir();
+    },
+  };
 }
 
 async function dropSchemas(prefix: string) {
@@ -89,7 +96,7 @@ process.once('exit', () => {
 /** Starts `ibsync serve` as a child process and resolves once it prints its "listening" line. */
 export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const store = options.store ?? createHostStore(options.dialect ?? 'sqlite');
-  const storeArgs = store.dialect === 'sqlite' ? ['--data', store.dataDir ?? ''] : ['--pg', TEST_PG_URL];
+  const storeArgs = ['--data', store.dataDir, ...(store.dialect === 'postgres' ? ['--pg', TEST_PG_URL] : [])];
   const child = spawn(
     CLI_COMMAND[0] ?? process.execPath,
     [
