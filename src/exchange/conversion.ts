@@ -20,6 +20,8 @@ export type IncomingRef = {
   peerRef: string | null;
   /** The referenced object's search-field values, in local field names (e.g. inn, kpp, name, code). */
   keys: SearchKeys;
+  /** All its key properties as local field values: enough to create a classifier item (a unit, a currency). */
+  values: Record<string, IncomingValue>;
 };
 
 export type SearchKeyValue = string | null | IncomingRef;

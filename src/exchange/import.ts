@@ -287,9 +287,33 @@ export class MessageApplier {
 
   private async resolveValue(value: unknown, unresolved: string[], field: string): Promise<unknown> {
     if (!isIncomingRef(value)) return value;
-    const local = await this.identifier.resolveRef(value);
+    const local = (await this.identifier.resolveRef(value)) ?? (await this.createClassifierItem(value));
     if (local === undefined) unresolved.push(describeRef(field, value));
     return local ?? null;
+  }
+
+  /**
+   * A unit or currency named only by its code (OKEI, ISO) is the same thing everywhere: if it is missing
+   * here, it is created from the reference, as 1C does with classifier items.
+   */
+  private async createClassifierItem(ref: IncomingRef): Promise<string | undefined> {
+    const def = this.context.typeDef(ref.localType);
+    const code = ref.values.code ?? ref.keys.code;
+    if (def.code?.kind !== 'natural' || typeof code !== 'string' || !code) return undefined;
+    const name = typeof ref.values.name === 'string' && ref.values.name ? ref.values.name : code;
+    let created: string | undefined;
+    const failure = await this.underSavepoint(async () => {
+      const object = await this.context.infobase.objects.create(
+        def.name,
+        { ...(ref.peerRef ? { ref: ref.peerRef } : {}), code, name },
+        { kind: 'exchange', nodeId: this.node.id },
+        { trx: this.trx },
+      );
+      created = object.ref;
+    });
+    if (failure || !created) return undefined;
+    this.record.count(def.name, 'created');
+    return created;
   }
 
   private async resolveLine(line: IncomingLine, unresolved: string[]): Promise<Record<string, unknown>> {

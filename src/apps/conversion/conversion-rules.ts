@@ -86,6 +86,9 @@ export function createConversionRules(app: ApplicationDef): ConversionRules {
       localType,
       peerRef: ref === undefined ? null : uuidAt(ref, join(path, 'Ссылка')),
       keys: searchKeys(def, into),
+      values: Object.fromEntries(
+        Object.entries(into.values).filter(([, value]) => !Array.isArray(value)),
+      ) as IncomingRef['values'],
     };
   }
 

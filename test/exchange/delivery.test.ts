@@ -1,0 +1,381 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { EXCHANGE_PLAN } from '../../src/exchange/exchange-context.js';
+import { sha256, writeMessage } from '../../src/exchange/message-codec.js';
+import { formatNamespace } from '../../src/format/message-header.js';
+import { describeEachDialect } from '../helpers/dialects.js';
+import { createSyncPair, crmBasics, type SyncPair } from '../helpers/sync-pair.js';
+
+type Part = { data: Buffer; sha256: string };
+
+async function partsOf(lines: unknown[], partSize = 512): Promise<Part[]> {
+  const parts: Part[] = [];
+  await writeMessage(
+    (async function* () {
+      yield* lines;
+    })(),
+    async (_no, data, hash) => {
+      parts.push({ data, sha256: hash });
+    },
+    { partSize },
+  );
+  return parts;
+}
+
+describeEachDialect('delivery: exactly-once effect, bad messages, faults', (dialect) => {
+  let pair: SyncPair;
+  let basics: Awaited<ReturnType<typeof crmBasics>>;
+  let crmCode: string;
+  let bpCode: string;
+
+  /** A message from the CRM to Accounting as the CRM would write it, with whatever header fields a test wants. */
+  function header(overrides: {
+    MessageNo: number;
+    ReceivedNo?: number;
+    To?: string;
+    From?: string;
+    Format?: string;
+  }) {
+    return {
+      Header: {
+        Format: overrides.Format ?? formatNamespace('1.8'),
+        CreationDate: '2026-11-28T12:00:00',
+        Confirmation: {
+          ExchangePlan: EXCHANGE_PLAN,
+          To: overrides.To ?? bpCode,
+          From: overrides.From ?? crmCode,
+          MessageNo: overrides.MessageNo,
+          ReceivedNo: overrides.ReceivedNo ?? 0,
+        },
+        AvailableVersion: ['1.8'],
+      },
+    };
+  }
+
+  async function deliver(messageNo: number, parts: Part[]) {
+    const transport = pair.peerTransport();
+    const whole = sha256(Buffer.concat(parts.map((part) => part.data)));
+    const size = parts.reduce((total, part) => total + part.data.length, 0);
+    await transport.announce(crmCode, {
+      messageNo,
+      partCount: parts.length,
+      size,
+      sha256: whole,
+      objectCount: 0,
+    });
+    for (const [index, part] of parts.entries())
+      await transport.uploadPart(crmCode, messageNo, index + 1, part.data, part.sha256);
+    return transport.importMessage(crmCode, messageNo);
+  }
+
+  const peerNode = () => pair.bpExchange.nodes.require(pair.peerSettingId);
+
+  /**
+   * The number of a hand-made message "from the CRM": taken from the CRM's own counter too, as the CRM
+   * would, so that its real messages afterwards are not mistaken for repeats.
+   */
+  async function nextMessageNo(): Promise<number> {
+    const crmNode = await pair.crmExchange.nodes.require(pair.settingId);
+    const messageNo = Math.max(crmNode.sentNo, (await peerNode()).receivedNo) + 1;
+    await pair.crmExchange.nodes.update(pair.settingId, { sentNo: messageNo });
+    return messageNo;
+  }
+  const counterpartyEntry = (ref: string, name: string, inn: string) => ({
+    'Справочник.Контрагенты': {
+      КлючевыеСвойства: {
+        Ссылка: ref,
+        Наименование: name,
+        ИНН: inn,
+        ЮридическоеФизическоеЛицо: 'ЮридическоеЛицо',
+      },
+    },
+  });
+  const bpCounterparties = async () =>
+    (await pair.api(pair.bp, 'GET', '/{ib}/api/v1/data/counterparty?limit=1000')).data;
+
+  beforeAll(async () => {
+    pair = await createSyncPair(dialect, {
+      partSize: 2048,
+      before: async (partial) => {
+        basics = await crmBasics(partial);
+        await basics.invoice();
+      },
+    });
+    crmCode = await pair.crmExchange.ownCode();
+    bpCode = await pair.bpExchange.ownCode();
+  });
+  afterAll(() => pair?.cleanup());
+
+  it('refuses a malformed message whole and applies nothing', async () => {
+    const node = await peerNode();
+    const before = await bpCounterparties();
+    const garbage = Buffer.from('this is not gzip at all');
+    const result = await deliver(await nextMessageNo(), [{ data: garbage, sha256: sha256(garbage) }]);
+    expect(result).toMatchObject({ status: 'failed', error: { code: 'bad_message' } });
+    expect((await peerNode()).receivedNo).toBe(node.receivedNo);
+    expect((await bpCounterparties()).total).toBe(before.total);
+  });
+
+  it('refuses a truncated message whole: a first object is not applied without the rest', async () => {
+    const messageNo = await nextMessageNo();
+    const lines = [
+      header({ MessageNo: messageNo }),
+      counterpartyEntry('aaaaaaaa-0000-4000-8000-000000000001', 'Обрезанный', '7700000011'),
+    ];
+    const parts = await partsOf([...lines, { Trailer: { ObjectCount: 1 } }]);
+    const whole = Buffer.concat(parts.map((part) => part.data));
+    const cut = whole.subarray(0, whole.length - 12);
+    const result = await deliver(messageNo, [{ data: cut, sha256: sha256(cut) }]);
+    expect(result).toMatchObject({ status: 'failed', error: { code: 'bad_message' } });
+    const withoutTrailer = await partsOf(lines);
+    expect(await deliver(messageNo, withoutTrailer)).toMatchObject({
+      status: 'failed',
+      error: { code: 'bad_message' },
+    });
+    expect((await bpCounterparties()).items.map((item: { name: string }) => item.name)).not.toContain(
+      'Обрезанный',
+    );
+  });
+
+  it('refuses a message for another node, from a forged sender, or in an unknown format version', async () => {
+    const node = await peerNode();
+    const messageNo = await nextMessageNo();
+    const body = [
+      counterpartyEntry('aaaaaaaa-0000-4000-8000-000000000002', 'Чужой', '7700000012'),
+      { Trailer: { ObjectCount: 1 } },
+    ];
+    const cases: [Record<string, string>, string][] = [
+      [{ To: '00000000-0000-4000-8000-00000000dead' }, 'wrong_recipient'],
+      [{ From: '00000000-0000-4000-8000-00000000beef' }, 'wrong_sender'],
+      [{ Format: formatNamespace('1.99') }, 'unsupported_format_version'],
+    ];
+    for (const [overrides, code] of cases) {
+      const result = await deliver(
+        messageNo,
+        await partsOf([header({ MessageNo: messageNo, ...overrides }), ...body]),
+      );
+      expect(result, code).toMatchObject({ status: 'failed', error: { code } });
+    }
+    expect((await bpCounterparties()).items.map((item: { name: string }) => item.name)).not.toContain(
+      'Чужой',
+    );
+    expect((await peerNode()).receivedNo).toBe(node.receivedNo);
+  });
+
+  it('skips the body of an old or repeated message but still reads its acknowledgement', async () => {
+    // Accounting starts sending catalogs and has one of its own: a change waiting for the CRM's acknowledgement.
+    await pair.api(pair.bp, 'PATCH', `/{ib}/api/v1/sync/settings/${pair.peerSettingId}/rules`, {
+      catalogs: 'all',
+    });
+    await pair.add(pair.bp, 'counterparty', { name: 'Свой контрагент Бухгалтерии', inn: '7700000020' });
+    const outbox = await pair.peerTransport().prepareOutbox(crmCode);
+    expect(outbox.message?.objectCount).toBeGreaterThan(0);
+    const node = await peerNode();
+    const waiting = await pair.bpExchange.infobase.db
+      .selectFrom('exchange_changes')
+      .selectAll()
+      .where('node_id', '=', node.id)
+      .execute();
+    expect(waiting.length).toBeGreaterThan(0);
+    const old = await partsOf([
+      header({ MessageNo: node.receivedNo, ReceivedNo: outbox.message!.messageNo }),
+      counterpartyEntry('aaaaaaaa-0000-4000-8000-000000000003', 'Повтор', '7700000013'),
+      { Trailer: { ObjectCount: 1 } },
+    ]);
+    expect(await deliver(node.receivedNo, old)).toMatchObject({
+      status: 'duplicate',
+      receivedNo: node.receivedNo,
+    });
+    expect((await bpCounterparties()).items.map((item: { name: string }) => item.name)).not.toContain(
+      'Повтор',
+    );
+    const left = await pair.bpExchange.infobase.db
+      .selectFrom('exchange_changes')
+      .selectAll()
+      .where('node_id', '=', node.id)
+      .execute();
+    expect(left).toEqual([]);
+    await pair.api(pair.bp, 'PATCH', `/{ib}/api/v1/sync/settings/${pair.peerSettingId}/rules`, {
+      catalogs: 'none',
+    });
+  });
+
+  it('holds back an object that fails validation with its reason, and applies the rest', async () => {
+    const messageNo = await nextMessageNo();
+    const parts = await partsOf([
+      header({ MessageNo: messageNo }),
+      counterpartyEntry('aaaaaaaa-0000-4000-8000-000000000004', 'Плохой ИНН', 'ABC'),
+      counterpartyEntry('aaaaaaaa-0000-4000-8000-000000000005', 'Хороший', '7700000015'),
+      { Trailer: { ObjectCount: 2 } },
+    ]);
+    const result = await deliver(messageNo, parts);
+    expect(result).toMatchObject({ status: 'applied', receivedNo: messageNo });
+    const names = (await bpCounterparties()).items.map((item: { name: string }) => item.name);
+    expect(names).toContain('Хороший');
+    expect(names).not.toContain('Плохой ИНН');
+    const [entry] = (await pair.api(pair.bp, 'GET', '/{ib}/api/v1/sync/journal?limit=1')).data;
+    const detail = (await pair.api(pair.bp, 'GET', `/{ib}/api/v1/sync/journal/${entry.id}`)).data;
+    expect(detail.status).toBe('warnings');
+    expect(detail.items).toContainEqual(
+      expect.objectContaining({ code: 'validation_failed', ref: 'aaaaaaaa-0000-4000-8000-000000000004' }),
+    );
+    expect(detail.items[0].message).toContain('inn');
+  });
+
+  it('holds back a document whose counterparty neither side has, and applies it once the counterparty arrives', async () => {
+    const ghost = await pair.add(pair.crm, 'counterparty', { name: 'Призрак', inn: '7700000016' });
+    const invoice = await basics.invoice({ counterparty: ghost });
+    // The counterparty's change is lost on the way: the document arrives alone.
+    await pair.crmExchange.infobase.db.deleteFrom('exchange_changes').where('ref', '=', ghost).execute();
+    await pair.crmExchange.infobase.db
+      .insertInto('exchange_sent_objects')
+      .values({ node_id: pair.settingId, type: 'counterparty', ref: ghost, source: 'us' })
+      .execute();
+    const first = await pair.run();
+    expect(first.status).toBe('ok');
+    const heldInvoices = () =>
+      pair.bpExchange.infobase.db
+        .selectFrom('exchange_held_back')
+        .selectAll()
+        .where('type', '=', 'customer-invoice')
+        .execute();
+    const held = await heldInvoices();
+    expect(held).toEqual([expect.objectContaining({ type: 'customer-invoice', peer_ref: invoice })]);
+    expect(String(held[0]?.reason)).toContain('Призрак');
+    expect((await pair.api(pair.bp, 'GET', `/{ib}/api/v1/data/customer-invoice/${invoice}`)).statusCode).toBe(
+      404,
+    );
+    // The counterparty changes and so travels; the held-back document follows it in the same import.
+    await pair.api(pair.crm, 'PATCH', `/{ib}/api/v1/data/counterparty/${ghost}`, {
+      phone: '+7 900 000-00-00',
+    });
+    await pair.run();
+    expect(
+      (await pair.api(pair.bp, 'GET', `/{ib}/api/v1/data/customer-invoice/${invoice}`)).data.counterparty,
+    ).toBe(ghost);
+    expect(await heldInvoices()).toEqual([]);
+  });
+
+  it('resumes a transfer cut mid-message: the next Synchronize sends only the missing parts', async () => {
+    // Random text, so that compression cannot fold the message into a single part.
+    const comments: string[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      comments.push(`Счёт ${i} ${randomBytes(60).toString('base64')}`);
+      await basics.invoice({ comment: comments[i] });
+    }
+    const real = pair.network.fetch;
+    const uploads: string[] = [];
+    let cut = true;
+    pair.network.fetch = async (input, init) => {
+      const url = String(input);
+      if (init?.method === 'PUT' && url.includes('/parts/')) {
+        uploads.push(url.replace(/.*\/parts\//, ''));
+        if (cut && uploads.length >= 2)
+          throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+      }
+      return real(input, init);
+    };
+    const failed = await pair.api(
+      pair.crm,
+      'POST',
+      `/{ib}/api/v1/sync/settings/${pair.settingId}/run?wait=60`,
+    );
+    expect(failed.data.state).toBe('failed');
+    expect(failed.data.error.code).toBe('not_reachable');
+    const partsBefore = uploads.length;
+    cut = false;
+    uploads.length = 0;
+    const result = await pair.run();
+    expect(result.status).toBe('ok');
+    // The first part had arrived before the cut; it was not sent again.
+    expect(uploads).not.toContain('1');
+    expect(partsBefore).toBeGreaterThan(1);
+    pair.network.fetch = real;
+    const arrived = (await pair.api(pair.bp, 'GET', '/{ib}/api/v1/data/customer-invoice?limit=1000')).data
+      .items;
+    expect(
+      arrived.filter((item: { comment: string | null }) => comments.includes(item.comment ?? '')),
+    ).toHaveLength(30);
+  });
+
+  it('runs one Synchronize at a time: a second request joins the running one', async () => {
+    const url = `/{ib}/api/v1/sync/settings/${pair.settingId}/run`;
+    const [first, second] = await Promise.all([
+      pair.api(pair.crm, 'POST', url),
+      pair.api(pair.crm, 'POST', url),
+    ]);
+    expect(second.data.id).toBe(first.data.id);
+    expect([first.data.alreadyRunning, second.data.alreadyRunning].sort()).toEqual([false, true]);
+    await pair.api(pair.crm, 'GET', `/{ib}/api/v1/sync/jobs/${first.data.id}?wait=30`);
+  });
+
+  it('refuses a Synchronize from another process while one holds the setting', async () => {
+    const { withNodeLock } = await import('../../src/exchange/locks.js');
+    let release: () => void = () => undefined;
+    const held = withNodeLock(
+      pair.crmExchange.infobase.db,
+      pair.settingId,
+      'a test',
+      () => new Promise<void>((resolve) => (release = resolve)),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { synchronize } = await import('../../src/exchange/session.js');
+    await expect(
+      synchronize(
+        {
+          context: pair.crmExchange,
+          transport: () => pair.peerTransport(),
+          secrets: { seal: (s) => s, open: (s) => s },
+        },
+        pair.settingId,
+        { user: 'x' },
+      ),
+    ).rejects.toMatchObject({ code: 'sync_in_progress' });
+    release();
+    await held;
+  });
+
+  it('runs scheduled synchronizations when they are due', async () => {
+    await pair.api(pair.crm, 'PATCH', `/{ib}/api/v1/sync/settings/${pair.settingId}/schedule`, {
+      intervalSeconds: 60,
+    });
+    await pair.crm.services.exchange.runDue(new Date(Date.now() + 61_000));
+    await pair.crm.services.exchange.jobs.drain();
+    const [latest] = (
+      await pair.api(pair.crm, 'GET', `/{ib}/api/v1/sync/journal?setting=${pair.settingId}&limit=1`)
+    ).data;
+    expect(latest).toMatchObject({ operation: 'sync', user: 'schedule', status: 'ok' });
+    const setting = (await pair.api(pair.crm, 'GET', `/{ib}/api/v1/sync/settings/${pair.settingId}`)).data;
+    expect(new Date(setting.nextRunAt).getTime()).toBeGreaterThan(Date.now() + 60_000);
+  });
+
+  it('connecting again after a lost answer changes nothing, and a half-made setting is undone', async () => {
+    const connection = {
+      peerApplication: 'accounting',
+      peerUrl: 'http://bp-host.test/bp',
+      peerLogin: 'sc12345',
+      peerPassword: 'Pass-word1',
+    };
+    const again = await pair.api(pair.crm, 'POST', '/{ib}/api/v1/sync/settings', connection);
+    expect(again.data.id).toBe(pair.settingId);
+    expect((await pair.api(pair.bp, 'GET', '/{ib}/api/v1/sync/settings')).data).toHaveLength(1);
+
+    // A third infobase whose own side cannot be saved: the peer's node made for it is removed again.
+    await pair.crm.host.create('crm2', 'crm');
+    await pair.crm.call('POST', '/crm2/api/v1/users', { body: { login: 'sc12345', password: 'Pass-word1' } });
+    await pair.crm.call('PATCH', '/crm2/api/v1/settings', {
+      as: ['sc12345', 'Pass-word1'],
+      body: { syncEnabled: true, prefix: 'C2' },
+    });
+    const crm2 = (await pair.crm.services.exchange.of('crm2')).context;
+    const insert = vi.spyOn(crm2.nodes, 'insert').mockRejectedValueOnce(new Error('disk full'));
+    const failed = await pair.crm.call('POST', '/crm2/api/v1/sync/settings', {
+      as: ['sc12345', 'Pass-word1'],
+      body: connection,
+    });
+    expect(failed.statusCode).toBe(500);
+    insert.mockRestore();
+    expect(await crm2.nodes.list()).toEqual([]);
+    expect((await pair.api(pair.bp, 'GET', '/{ib}/api/v1/sync/settings')).data).toHaveLength(1);
+  });
+});
