@@ -2,13 +2,30 @@
  * The JSON the HTTP API sends, as the CLI reads it. Derived from the platform's own types (type-only
  * imports: nothing of the platform runs in the CLI) where the wire shape is the same.
  */
+import type { Job } from '../exchange/jobs.js';
+import type { JournalEntry, JournalItem, TypeCounts } from '../exchange/journal.js';
+import type { ExchangeNode } from '../exchange/nodes.js';
+import type { SyncResult } from '../exchange/session.js';
+import type { ConnectionTest } from '../exchange/setup.js';
 import type { FieldError } from '../platform/errors.js';
 import type { InfobaseSettings, PrefixChange } from '../platform/infobase.js';
 import type { FieldDef, FieldType, Label, ObjectKind } from '../platform/metadata.js';
 import type { NumberingPlan } from '../platform/numbering.js';
 import type { CredentialWarning, User } from '../platform/users.js';
 
-export type { CredentialWarning, FieldError, Label, NumberingPlan, PrefixChange, User };
+export type {
+  ConnectionTest,
+  CredentialWarning,
+  FieldError,
+  JournalEntry,
+  JournalItem,
+  Label,
+  NumberingPlan,
+  PrefixChange,
+  SyncResult,
+  TypeCounts,
+  User,
+};
 
 type StringType = Extract<FieldType, { kind: 'string' }>;
 
@@ -59,3 +76,9 @@ export type SettingsResponse = InfobaseSettings & {
   application: string;
   prefixChange?: PrefixChange;
 };
+
+/** A sync setting as the API shows it: never its stored password, nor the internal node code. */
+export type SyncSetting = Omit<ExchangeNode, 'peerCode' | 'peerObjectTypes' | 'updatedAt'>;
+
+/** A started or followed job; `alreadyRunning` only on the answer that started it. */
+export type SyncJob = Job & { alreadyRunning?: boolean };

@@ -69,3 +69,29 @@ export class NotIbsyncHostError extends CliError {
     this.name = 'NotIbsyncHostError';
   }
 }
+
+/**
+ * A failure the API names with a cause code (the connection test and connect, seed S3): the code leads
+ * the human message, and `--json` callers get the API's own body.
+ */
+export class CauseError extends CliError {
+  readonly body: Record<string, unknown>;
+
+  constructor(cause: string, message: string, body: Record<string, unknown>, hint?: string) {
+    super(cause, `${cause}: ${message}`, hint ? { hint } : {});
+    this.name = 'CauseError';
+    this.body = body;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return this.body;
+  }
+}
+
+/** The command has already printed its outcome (e.g. a failed test's JSON): only the exit code is left. */
+export class ReportedFailure extends CliError {
+  constructor(code: string, message: string) {
+    super(code, message);
+    this.name = 'ReportedFailure';
+  }
+}

@@ -1,6 +1,7 @@
-import { CliError } from './errors.js';
+import { CliError, ReportedFailure } from './errors.js';
 
-export type TextSink = { write(text: string): unknown };
+/** `isTTY` is set on a terminal: long operations then draw a progress bar there. */
+export type TextSink = { write(text: string): unknown; isTTY?: boolean };
 
 /** Where a command writes and what environment it reads: the process's, or a test's. */
 export type CliIo = {
@@ -60,6 +61,8 @@ export type Output = {
   result(value: unknown, human: () => string): void;
   line(text: string): void;
   warn(text: string): void;
+  /** Something worth knowing that is neither a result nor a problem, on stderr. */
+  note(text: string): void;
   error(error: unknown): void;
 };
 
@@ -76,7 +79,11 @@ export function createOutput(io: CliIo, json: boolean): Output {
     warn(text) {
       io.stderr.write(`warning: ${text}\n`);
     },
+    note(text) {
+      io.stderr.write(`note: ${text}\n`);
+    },
     error(error) {
+      if (error instanceof ReportedFailure) return;
       io.stderr.write(json ? `${JSON.stringify(errorJson(error), null, 2)}\n` : humanError(error));
     },
   };

@@ -12,6 +12,21 @@ import {
 } from '../helpers/server-process.js';
 import { cli, cliProcess } from './cli-helpers.js';
 
+/** The exchange commands; scripts outside the project call them by these names. */
+const SYNC_COMMANDS = [
+  'test',
+  'connect',
+  'rules',
+  'export',
+  'load',
+  'run',
+  'list',
+  'status',
+  'schedule',
+  'delete',
+  'journal',
+];
+
 function listen(handler: Parameters<typeof createServer>[1]): Promise<Server> {
   const server = createServer(handler);
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -158,6 +173,7 @@ describe('ibsync as a process: entry point, exit codes, stderr', () => {
       ['sync'],
       ['sync', 'enable'],
       ['sync', 'disable'],
+      ...SYNC_COMMANDS.map((name) => ['sync', name]),
     ];
     const withExamples = [
       '',
@@ -170,6 +186,7 @@ describe('ibsync as a process: entry point, exit codes, stderr', () => {
       'data update',
       'data delete',
       'sync enable',
+      ...SYNC_COMMANDS.map((name) => `sync ${name}`),
     ];
     for (const path of commands) {
       const result = await cli([...path, '--help']);
