@@ -11,6 +11,8 @@ import { exchangeTables } from './exchange-tables.js';
 import type { ExportRules } from './export-rules.js';
 import { createJobRunner, type JobRunner } from './jobs.js';
 import { createJournal, type Journal, type JournalOperation, SessionRecord } from './journal.js';
+import { withNodeLock } from './locks.js';
+import { analyzeMapping, type Decision, decide, mappingItems } from './mapping.js';
 import type { ExchangeNode } from './nodes.js';
 import { createPeerService, type PeerService } from './peer-service.js';
 import { synchronize } from './session.js';
@@ -19,6 +21,7 @@ import {
   connect,
   initialExport,
   load,
+  refreshState,
   removeSetting,
   type SetupDeps,
   setRules,
@@ -73,8 +76,9 @@ function createInfobaseExchange(context: ExchangeContext, deps: SetupDeps, jobs:
     context,
     peer,
     journal,
-    listSettings: (): Promise<ExchangeNode[]> => context.nodes.list(),
-    getSetting: (id: string) => context.nodes.require(id),
+    listSettings: async (): Promise<ExchangeNode[]> =>
+      Promise.all((await context.nodes.list()).map((node) => refreshState(deps, node))),
+    getSetting: async (id: string) => refreshState(deps, await context.nodes.require(id)),
     testConnection: (parameters: ConnectionParameters) => testConnection(deps, parameters),
     connect: (parameters: Parameters<typeof connect>[1]) => connect(deps, parameters),
     setRules: (id: string, rules: Partial<ExportRules>) => setRules(deps, id, rules),
@@ -95,15 +99,34 @@ function createInfobaseExchange(context: ExchangeContext, deps: SetupDeps, jobs:
       });
     },
     removeSetting: (id: string) => removeSetting(deps, id),
+    async analyzeMapping(id: string) {
+      const node = await context.nodes.require(id);
+      return withNodeLock(
+        context.infobase.db,
+        node.id,
+        'mapping analysis',
+        () => analyzeMapping(context, node),
+        { waitMs: 30_000 },
+      );
+    },
+    mappingItems: async (id: string, query: Parameters<typeof mappingItems>[2]) =>
+      mappingItems(context, await context.nodes.require(id), query),
+    decide: async (id: string, decision: Decision, user: string | null) =>
+      decide(context, await context.nodes.require(id), decision, user),
     startInitialExport: (id: string, user: string | null) =>
       startJob('initial-export', id, (progress) =>
         journaled(id, 'initial-export', user, () =>
           initialExport(deps, id, (done, total) => progress('exporting', done, total)),
         ),
       ),
-    startLoad: (id: string, user: string | null) =>
+    startLoad: (id: string, user: string | null, options: { dryRun?: boolean } = {}) =>
       startJob('load', id, (progress) =>
-        journaled(id, 'load', user, () => load(deps, id, (done, total) => progress('loading', done, total))),
+        journaled(id, options.dryRun ? 'dry-run' : 'load', user, () =>
+          load(deps, id, {
+            progress: (done, total) => progress('loading', done, total),
+            dryRun: options.dryRun ?? false,
+          }),
+        ),
       ),
     startSync: (id: string, user: string | null) =>
       startJob('sync', id, (progress) => synchronize(deps, id, { user, progress, waitMs: 60_000 })),
@@ -154,7 +177,7 @@ export function createExchangeHub(host: Host, options: ExchangeOptions) {
   /** Starts the Synchronize of every ready setting whose time has come. */
   async function runDue(now = new Date()) {
     for (const exchange of exchanges.values()) {
-      for (const node of await exchange.listSettings()) {
+      for (const node of await exchange.context.nodes.list()) {
         if (node.role !== 'initiator' || node.state !== 'ready' || !node.scheduleSeconds) continue;
         if (node.nextRunAt && new Date(node.nextRunAt) > now) continue;
         await exchange.context.nodes.update(node.id, {

@@ -79,6 +79,41 @@ export const publicIdsTable: TableSpec = {
   ],
 };
 
+/** Choices a person made while mapping (S20): link this peer object to that local one, or create it anew. */
+export const mappingDecisionsTable: TableSpec = {
+  name: 'exchange_mapping_decisions',
+  columns: [
+    { name: 'node_id', type: text, notNull: true },
+    { name: 'type', type: text, notNull: true },
+    { name: 'peer_ref', type: text, notNull: true },
+    { name: 'action', type: text, notNull: true },
+    { name: 'local_ref', type: text },
+    { name: 'decided_at', type: text, notNull: true },
+    { name: 'decided_by', type: text },
+  ],
+  primaryKey: ['node_id', 'type', 'peer_ref'],
+};
+
+/** The analysis of the messages waiting for mapping: one row per incoming object, for the review. */
+export const mappingItemsTable: TableSpec = {
+  name: 'exchange_mapping_items',
+  columns: [
+    { name: 'node_id', type: text, notNull: true },
+    { name: 'type', type: text, notNull: true },
+    { name: 'peer_ref', type: text, notNull: true },
+    { name: 'seq', type: integer, notNull: true },
+    { name: 'presentation', type: text, notNull: true },
+    { name: 'status', type: text, notNull: true },
+    { name: 'how', type: text },
+    { name: 'fields', type: text },
+    { name: 'local_ref', type: text },
+    { name: 'candidates', type: text },
+    { name: 'keys', type: text },
+  ],
+  primaryKey: ['node_id', 'type', 'peer_ref'],
+  indexes: [{ name: 'exchange_mapping_items__status__ix', columns: ['node_id', 'status', 'type', 'seq'] }],
+};
+
 /** Messages in and out, stored as compressed parts so that a transfer can resume and memory stays flat. */
 export const messagesTable: TableSpec = {
   name: 'exchange_messages',
@@ -181,6 +216,8 @@ export const exchangeTables = [
   messagesTable,
   messagePartsTable,
   heldBackTable,
+  mappingDecisionsTable,
+  mappingItemsTable,
   journalTable,
   journalItemsTable,
   locksTable,

@@ -68,6 +68,23 @@ export async function exportMessage(
   });
 }
 
+/** Objects per type that a message carries. */
+export async function stampedCounts(
+  context: ExchangeContext,
+  nodeId: string,
+  messageNo: number,
+): Promise<Record<string, number>> {
+  const rows = await context.infobase.db
+    .selectFrom('exchange_changes')
+    .select(['type'])
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('node_id', '=', nodeId)
+    .where('message_no', '=', messageNo)
+    .groupBy('type')
+    .execute();
+  return Object.fromEntries(rows.map((row) => [String(row.type), Number(row.count)]));
+}
+
 async function countStamped(trx: Db, nodeId: string, messageNo: number): Promise<number> {
   const row = await trx
     .selectFrom('exchange_changes')

@@ -160,13 +160,17 @@ export class MessageApplier {
         message: `matches ${found.candidates.length} objects here by ${found.fields.join('+')} (${found.candidates.join(', ')}); link it by hand to avoid a duplicate`,
       };
     }
-    const localRef = found.kind === 'new' ? incoming.peerRef : found.localRef;
+    const localRef = 'localRef' in found ? found.localRef : incoming.peerRef;
     const unresolved: string[] = [];
     const values: Record<string, unknown> = {};
     for (const [field, value] of Object.entries(incoming.values)) {
-      values[field] = Array.isArray(value)
-        ? await Promise.all(value.map((line) => this.resolveLine(line, unresolved)))
-        : await this.resolveValue(value, unresolved, field);
+      if (!Array.isArray(value)) {
+        values[field] = await this.resolveValue(value, unresolved, field);
+        continue;
+      }
+      const lines: Record<string, unknown>[] = [];
+      for (const line of value) lines.push(await this.resolveLine(line, unresolved));
+      values[field] = lines;
     }
     if (unresolved.length > 0) {
       return {
@@ -178,7 +182,9 @@ export class MessageApplier {
     const input = this.inputFor(def, incoming, values, before === undefined);
     if (before && this.unchanged(def, before, input)) {
       await this.settle(def, incoming.peerRef, localRef);
+      this.identifier.take(def, localRef, incoming.peerRef);
       this.record.count(def.name, 'unchanged');
+      if (found.kind === 'search' || found.kind === 'decision') this.record.count(def.name, 'linked');
       return undefined;
     }
     const failure = await this.underSavepoint(() =>
@@ -195,8 +201,10 @@ export class MessageApplier {
     );
     if (failure) return failure;
     await link(this.trx, this.node.id, def.name, incoming.peerRef, localRef);
-    this.identifier.remember(def, localRef, input.name);
+    this.identifier.take(def, localRef, incoming.peerRef);
+    if (!before) this.identifier.remember(def, localRef, input);
     this.record.count(def.name, before ? 'updated' : 'created');
+    if (found.kind === 'search' || found.kind === 'decision') this.record.count(def.name, 'linked');
     return undefined;
   }
 
@@ -257,7 +265,7 @@ export class MessageApplier {
   private async delete(incoming: IncomingDeletion): Promise<{ code: string; message: string } | undefined> {
     const def = this.context.typeDef(incoming.localType);
     const found = await this.identifier.identify(def, incoming.peerRef, {});
-    if (found.kind !== 'public-id' && found.kind !== 'ref') {
+    if (found.kind !== 'public-id' && found.kind !== 'ref' && found.kind !== 'decision') {
       this.record.count(def.name, 'skipped');
       return undefined;
     }
@@ -456,53 +464,102 @@ export async function importMessage(
   }
 }
 
-/** Applies a stored incoming message (also the initial one kept for mapping), all or nothing. */
+/** The body lines of a message after its header; fails at the end if the trailer is missing or disagrees. */
+export async function* bodyLines(lines: Lines): AsyncGenerator<unknown> {
+  let count = 0;
+  for await (const line of lines) {
+    const trailer = (line as { Trailer?: unknown }).Trailer;
+    if (trailer !== undefined) {
+      const parsed = messageTrailerSchema.safeParse(trailer);
+      if (!parsed.success)
+        throw reject('bad_message', 'The message is malformed: its trailer is not readable');
+      if (parsed.data.ObjectCount !== count) {
+        throw reject(
+          'bad_message',
+          `The message is malformed: it announces ${parsed.data.ObjectCount} objects but carries ${count}`,
+        );
+      }
+      return;
+    }
+    count += 1;
+    yield line;
+  }
+  throw reject('bad_message', 'The message was cut short: it ends without its trailer');
+}
+
+/** Thrown to roll a dry run back once it has counted what it would do. */
+class DryRunDone extends Error {
+  constructor(readonly record: SessionRecord) {
+    super('dry run');
+  }
+}
+
+async function applyInTransaction(
+  context: ExchangeContext,
+  trx: Db,
+  nodeId: string,
+  messageNo: number,
+  progress: Progress | undefined,
+): Promise<ImportResult> {
+  const { nodes, messages } = context;
+  const message = await messages.get(nodeId, 'in', messageNo, trx);
+  if (!message)
+    throw new AppError('unknown_message', `Message ${messageNo} is not stored here`, { status: 404 });
+  const node = await nodes.require(nodeId, trx);
+  const lines = readMessageLines(messages.parts(node.id, 'in', messageNo, trx));
+  const header = await readHeader(context, node, lines);
+  const applier = new MessageApplier(context, trx, node, header.Confirmation.MessageNo);
+  let applied = 0;
+  for await (const line of bodyLines(lines)) {
+    await applier.apply(line);
+    applied += 1;
+    if (applied % 200 === 0) progress?.(applied, message.objectCount);
+  }
+  progress?.(applied, message.objectCount);
+  await applier.retryHeldBack();
+  await nodes.update(node.id, { receivedNo: header.Confirmation.MessageNo }, trx);
+  await acknowledge(trx, node.id, header.Confirmation.ReceivedNo);
+  await messages.deleteMessage(trx, node.id, 'in', messageNo);
+  const record = applier.record;
+  record.receivedMessageNo = header.Confirmation.MessageNo;
+  record.bytesReceived = message.size;
+  return { outcome: 'applied', messageNo, receivedNo: header.Confirmation.MessageNo, record };
+}
+
+/** Applies a stored incoming message, all or nothing. */
 export async function applyStoredMessage(
   context: ExchangeContext,
   node: ExchangeNode,
   messageNo: number,
   progress?: Progress,
 ): Promise<ImportResult> {
-  const { nodes, messages, infobase } = context;
-  const message = await messages.get(node.id, 'in', messageNo);
-  if (!message)
-    throw new AppError('unknown_message', `Message ${messageNo} is not stored here`, { status: 404 });
-  return infobase.db.transaction().execute(async (trx) => {
-    const current = await nodes.require(node.id, trx);
-    const lines = readMessageLines(messages.parts(node.id, 'in', messageNo, trx));
-    const header = await readHeader(context, current, lines);
-    const applier = new MessageApplier(context, trx, current, header.Confirmation.MessageNo);
-    let applied = 0;
-    let trailer: { ObjectCount: number } | undefined;
-    for await (const line of lines) {
-      const maybeTrailer = (line as { Trailer?: unknown }).Trailer;
-      if (maybeTrailer !== undefined) {
-        const parsed = messageTrailerSchema.safeParse(maybeTrailer);
-        if (!parsed.success)
-          throw reject('bad_message', 'The message is malformed: its trailer is not readable');
-        trailer = parsed.data;
-        break;
+  return context.infobase.db
+    .transaction()
+    .execute((trx) => applyInTransaction(context, trx, node.id, messageNo, progress));
+}
+
+/**
+ * Applies the stored messages in order in one transaction, all or nothing (the initial data kept for
+ * mapping). A dry run does exactly the same and then rolls everything back, so its counts are what the
+ * load would do.
+ */
+export async function applyStoredMessages(
+  context: ExchangeContext,
+  nodeId: string,
+  messageNos: readonly number[],
+  options: { progress?: Progress | undefined; dryRun?: boolean } = {},
+): Promise<SessionRecord> {
+  try {
+    return await context.infobase.db.transaction().execute(async (trx) => {
+      const record = new SessionRecord();
+      for (const messageNo of messageNos) {
+        record.merge((await applyInTransaction(context, trx, nodeId, messageNo, options.progress)).record);
       }
-      await applier.apply(line);
-      applied += 1;
-      if (applied % 200 === 0) progress?.(applied, message.objectCount);
-    }
-    if (!trailer || trailer.ObjectCount !== applied) {
-      throw reject(
-        'bad_message',
-        trailer
-          ? `The message is malformed: it announces ${trailer.ObjectCount} objects but carries ${applied}`
-          : 'The message was cut short: it ends without its trailer',
-      );
-    }
-    progress?.(applied, message.objectCount);
-    await applier.retryHeldBack();
-    await nodes.update(current.id, { receivedNo: header.Confirmation.MessageNo }, trx);
-    await acknowledge(trx, current.id, header.Confirmation.ReceivedNo);
-    await messages.deleteMessage(trx, current.id, 'in', messageNo);
-    const record = applier.record;
-    record.receivedMessageNo = header.Confirmation.MessageNo;
-    record.bytesReceived = message.size;
-    return { outcome: 'applied' as const, messageNo, receivedNo: header.Confirmation.MessageNo, record };
-  });
+      if (options.dryRun) throw new DryRunDone(record);
+      return record;
+    });
+  } catch (error) {
+    if (error instanceof DryRunDone) return error.record;
+    throw error;
+  }
 }

@@ -63,7 +63,14 @@ export function createJobRunner() {
       work: (progress: (phase: string, done?: number, total?: number) => void) => Promise<unknown>,
     ): { job: Job; alreadyRunning: boolean } {
       const existing = running(infobase, settingId);
-      if (existing) return { job: view(existing), alreadyRunning: true };
+      if (existing?.kind === kind) return { job: view(existing), alreadyRunning: true };
+      if (existing) {
+        throw new AppError(
+          'setting_busy',
+          `This synchronization setting is busy with another operation (${existing.kind}); wait for it to finish`,
+          { status: 409, details: { jobId: existing.id } },
+        );
+      }
       prune();
       const job: Job & { promise: Promise<void> } = {
         id: randomUUID(),

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../platform/storage/index.js';
 
-export type JournalOperation = 'sync' | 'initial-export' | 'load' | 'import' | 'export';
+export type JournalOperation = 'sync' | 'initial-export' | 'load' | 'dry-run' | 'import' | 'export';
 export type JournalStatus = 'running' | 'ok' | 'warnings' | 'failed';
 
 export type TypeCounts = {
   sent: number;
   created: number;
+  /** Of the created and updated (or unchanged): matched to an existing object by search fields or by hand. */
+  linked: number;
   updated: number;
   unchanged: number;
   deleted: number;
@@ -44,7 +46,7 @@ export type JournalEntry = {
 const MAX_ITEMS = 1000;
 
 export function emptyCounts(): TypeCounts {
-  return { sent: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, skipped: 0, heldBack: 0 };
+  return { sent: 0, created: 0, linked: 0, updated: 0, unchanged: 0, deleted: 0, skipped: 0, heldBack: 0 };
 }
 
 /** What one session did, per object type, with the warnings and errors per object (DESIGN.md 6.6). */

@@ -80,6 +80,8 @@ function decode(row: Row): ExchangeNode {
 }
 
 export type NewNode = {
+  /** Given when the other side already named the setting, so both sides share its id. */
+  id?: string;
   peerCode: string;
   role: NodeRole;
   state: NodeState;
@@ -158,7 +160,7 @@ export function createNodeStore(db: Db) {
 
     async insert(node: NewNode, trx: Db = db): Promise<ExchangeNode> {
       const now = new Date().toISOString();
-      const id = randomUUID();
+      const id = node.id && !(await find(trx, 'id', node.id)) ? node.id : randomUUID();
       const row: Row = {
         id,
         peer_code: node.peerCode,
@@ -213,6 +215,8 @@ export function createNodeStore(db: Db) {
         'exchange_messages',
         'exchange_message_parts',
         'exchange_held_back',
+        'exchange_mapping_decisions',
+        'exchange_mapping_items',
         'exchange_locks',
       ]) {
         await trx.deleteFrom(table).where('node_id', '=', id).execute();

@@ -30,6 +30,8 @@ export const peerInfoSchema = z.object({
 export type PeerInfo = z.infer<typeof peerInfoSchema>;
 
 export const createNodeRequestSchema = z.object({
+  /** The initiator's id of the setting, used for this side's too when free. */
+  settingId: z.string().uuid().optional(),
   protocolVersion: z.number().int(),
   formatVersion: z.string(),
   initiator: z.object({

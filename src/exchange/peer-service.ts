@@ -208,6 +208,7 @@ export function createPeerService(context: ExchangeContext) {
       const node = existing
         ? await nodes.update(existing.id, { peer, peerObjectTypes: request.initiator.objectTypes })
         : await nodes.insert({
+            ...(request.settingId ? { id: request.settingId } : {}),
             peerCode: request.initiator.code,
             role: 'responder',
             state: 'pending',

@@ -1,6 +1,6 @@
 import { AppError } from '../platform/errors.js';
 import type { ExchangeContext } from './exchange-context.js';
-import { exportMessage } from './export.js';
+import { exportMessage, stampedCounts } from './export.js';
 import { createJournal, type JournalEntry, SessionRecord } from './journal.js';
 import { withNodeLock } from './locks.js';
 import type { ExchangeNode } from './nodes.js';
@@ -88,7 +88,7 @@ export async function synchronize(
         );
         if (message) {
           for (const [type, count] of Object.entries(
-            await sentCounts(context, current.id, message.messageNo),
+            await stampedCounts(context, current.id, message.messageNo),
           )) {
             record.count(type, 'sent', count);
           }
@@ -153,22 +153,6 @@ async function reusableOrNewMessage(
     if (!unstamped && pending) return latest;
   }
   return exportMessage(context, node.id, { progress });
-}
-
-async function sentCounts(
-  context: ExchangeContext,
-  nodeId: string,
-  messageNo: number,
-): Promise<Record<string, number>> {
-  const rows = await context.infobase.db
-    .selectFrom('exchange_changes')
-    .select(['type'])
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('node_id', '=', nodeId)
-    .where('message_no', '=', messageNo)
-    .groupBy('type')
-    .execute();
-  return Object.fromEntries(rows.map((row) => [String(row.type), Number(row.count)]));
 }
 
 function pick(record: SessionRecord, outcome: 'sent'): Record<string, number> {

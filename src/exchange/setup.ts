@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { AppError } from '../platform/errors.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import { type CredentialWarning, credentialWarnings } from '../platform/users.js';
 import type { ExchangeContext } from './exchange-context.js';
 import { PROTOCOL_VERSION } from './exchange-context.js';
-import { exportMessage, type Progress } from './export.js';
+import { exportMessage, type Progress, stampedCounts } from './export.js';
 import { type ExportRules, exportRulesSchema, INITIATOR_DEFAULT_RULES } from './export-rules.js';
-import { applyStoredMessage } from './import.js';
+import { applyStoredMessages } from './import.js';
 import { SessionRecord } from './journal.js';
 import { withNodeLock } from './locks.js';
 import type { ExchangeNode } from './nodes.js';
@@ -183,7 +184,7 @@ export async function connect(
     peerPrefix?: string | undefined;
     rules?: Partial<ExportRules> | undefined;
   },
-): Promise<ExchangeNode> {
+): Promise<{ node: ExchangeNode; warnings: CredentialWarning[] }> {
   const { context } = deps;
   const test = await testConnection(deps, parameters);
   if (!test.ok) throw new AppError(test.cause, test.message, { status: 409, details: { cause: test.cause } });
@@ -231,7 +232,10 @@ export async function connect(
     password: parameters.peerPassword,
   });
   const ownCode = await context.ownCode();
+  // One id for the setting on both sides, so that a person can name it the same in either infobase.
+  const settingId = (await context.nodes.byPeerCode(peer.nodeCode))?.id ?? randomUUID();
   const remote = await transport.createNode({
+    settingId,
     protocolVersion: PROTOCOL_VERSION,
     formatVersion: context.rules.formatVersion,
     initiator: {
@@ -258,22 +262,23 @@ export async function connect(
   const peerSecret = deps.secrets.seal(parameters.peerPassword);
   try {
     const existing = await context.nodes.byPeerCode(remote.nodeCode);
-    if (existing) {
-      return await context.nodes.update(existing.id, {
-        peer: peerFields,
-        peerSecret,
-        peerObjectTypes: remote.objectTypes,
-      });
-    }
-    return await context.nodes.insert({
-      peerCode: remote.nodeCode,
-      role: 'initiator',
-      state: 'pending',
-      peer: peerFields,
-      peerSecret,
-      peerObjectTypes: remote.objectTypes,
-      rules,
-    });
+    const node = existing
+      ? await context.nodes.update(existing.id, {
+          peer: peerFields,
+          peerSecret,
+          peerObjectTypes: remote.objectTypes,
+        })
+      : await context.nodes.insert({
+          id: settingId,
+          peerCode: remote.nodeCode,
+          role: 'initiator',
+          state: 'pending',
+          peer: peerFields,
+          peerSecret,
+          peerObjectTypes: remote.objectTypes,
+          rules,
+        });
+    return { node, warnings: test.warnings };
   } catch (error) {
     await transport.deleteNode(ownCode).catch(() => undefined);
     throw error;
@@ -308,6 +313,22 @@ export async function setRules(
       return updated;
     }),
   );
+}
+
+/**
+ * An initiator's setting waits for the peer's stage 2; only the peer knows when that is done, so the
+ * initiator asks (when its setting is looked at) and is ready as soon as the peer is.
+ */
+export async function refreshState(deps: SetupDeps, node: ExchangeNode): Promise<ExchangeNode> {
+  if (node.role !== 'initiator' || node.state !== 'pending' || !node.setup.initialExportDone) return node;
+  try {
+    const transport = await transportFor(deps, node);
+    const remote = await transport.nodeStatus(await deps.context.ownCode());
+    return remote.state === 'ready' ? await deps.context.nodes.update(node.id, { state: 'ready' }) : node;
+  } catch {
+    // The peer cannot be asked now: the setting stays pending and Synchronize will ask again.
+    return node;
+  }
 }
 
 /** S17 on the initiator: everything the rules send goes to the peer, which keeps it for mapping. */
@@ -364,8 +385,16 @@ async function responderInitialExport(context: ExchangeContext, node: ExchangeNo
   );
 }
 
-/** S20 on the peer: applies the initiator's initial data, identifying objects by ref and then by search fields. */
-export async function load(deps: SetupDeps, nodeId: string, progress?: Progress): Promise<SessionRecord> {
+/**
+ * S20 on the peer: applies the initiator's initial data with the mapping decisions, identifying objects by
+ * decision, public ID, ref and then search fields. A dry run reports what it would do and writes nothing.
+ */
+export async function load(
+  deps: SetupDeps,
+  nodeId: string,
+  options: { progress?: Progress; dryRun?: boolean } = {},
+): Promise<SessionRecord> {
+  const progress = options.progress;
   const { context } = deps;
   const node = await context.nodes.require(nodeId);
   if (node.role !== 'responder') {
@@ -384,17 +413,13 @@ export async function load(deps: SetupDeps, nodeId: string, progress?: Progress)
         { status: 409 },
       );
     }
-    const record = new SessionRecord();
-    for (const message of waiting) {
-      const result = await applyStoredMessage(
-        context,
-        await context.nodes.require(node.id),
-        message.messageNo,
-        progress,
-      );
-      record.merge(result.record);
-    }
-    await context.nodes.update(node.id, { setup: { loadDone: true } });
+    const record = await applyStoredMessages(
+      context,
+      node.id,
+      waiting.map((message) => message.messageNo),
+      { progress, dryRun: options.dryRun ?? false },
+    );
+    if (!options.dryRun) await context.nodes.update(node.id, { setup: { loadDone: true } });
     return record;
   });
 }

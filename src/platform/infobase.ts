@@ -1,8 +1,10 @@
+import { sql } from 'kysely';
 import { AppError } from './errors.js';
 import type { ApplicationDef } from './metadata.js';
 import { continueNumbering, type NumberingPlan, numberCountersTable, planNumbering } from './numbering.js';
 import { createObjectStore, type ObjectStore, type WriteHook } from './objects/object-store.js';
-import { objectTableSpecs } from './objects/object-tables.js';
+import { objectTableSpecs, obsoleteIndexes } from './objects/object-tables.js';
+import { refreshSearchKeys } from './objects/search-key-migration.js';
 import { readPrefix, readSetting, settingsTable, writeSetting } from './settings.js';
 import type { Db, StorageDialect } from './storage/index.js';
 import { ensureTable } from './storage/index.js';
@@ -67,6 +69,8 @@ export async function openInfobase(options: {
   }
   for (const def of app.types) {
     for (const table of objectTableSpecs(def)) await ensureTable(db, dialect, table);
+    for (const name of obsoleteIndexes(def)) await sql`drop index if exists ${sql.id(name)}`.execute(db);
+    await refreshSearchKeys(db, def);
   }
   const hooks: WriteHook[] = [];
   const objects = createObjectStore({ db, dialect, app, hooks });

@@ -1,18 +1,24 @@
+import type { FieldDef, ObjectTypeDef } from './metadata.js';
+
 /**
- * What real data varies in and a person would call "the same": case, spaces, quotes, the legal form
- * written out or abbreviated, ё/е, leading zeros in codes.
+ * Search keys: for each group of a type's search fields (DESIGN.md 6.5), one normalized value, stored in
+ * its own indexed column so that finding "the same object" is a look-up, never a scan of all pairs.
+ * Normalization covers what real data varies in: case, spaces, quotes, the legal form written out or
+ * abbreviated, ё/е, leading zeros in codes.
  */
 const LEGAL_FORMS = [
   'общество с ограниченной ответственностью',
   'публичное акционерное общество',
   'закрытое акционерное общество',
   'открытое акционерное общество',
+  'непубличное акционерное общество',
   'акционерное общество',
   'индивидуальный предприниматель',
   'ооо',
   'пао',
   'зао',
   'оао',
+  'нао',
   'ао',
   'ип',
   'ooo',
@@ -41,11 +47,51 @@ export function normalizeName(name: string): string {
 }
 
 export function normalizeCode(code: string): string {
-  const trimmed = code.trim().toLowerCase().replace(/\s+/g, '');
-  return /^\d+$/.test(trimmed) ? trimmed.replace(/^0+(?=\d)/, '') : trimmed;
+  const compact = code.trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, '');
+  return /^\d+$/.test(compact) ? compact.replace(/^0+(?=\d)/, '') : compact;
 }
 
-/** Name-like fields compare loosely; identifiers (INN, KPP, SKU, codes, numbers) compare as codes. */
-export function normalizeSearchValue(field: string, value: string): string {
-  return field === 'name' || field === 'fullName' ? normalizeName(value) : normalizeCode(value);
+function normalizeField(field: FieldDef | undefined, name: string, value: unknown): string | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  const text = String(value);
+  if (field?.type.kind === 'ref' || field?.type.kind === 'date') return text;
+  const normalized = name === 'name' || name === 'fullName' ? normalizeName(text) : normalizeCode(text);
+  return normalized === '' ? undefined : normalized;
+}
+
+export function searchKeyColumn(index: number): string {
+  return `search_key_${index + 1}`;
+}
+
+/** The key of one search group, or undefined when a field of the group is empty. */
+export function searchKey(
+  def: ObjectTypeDef,
+  group: readonly string[],
+  values: Record<string, unknown>,
+): string | undefined {
+  const parts: string[] = [];
+  for (const name of group) {
+    const field = def.fields.find((candidate) => candidate.name === name);
+    const normalized = normalizeField(field, name, values[name]);
+    if (normalized === undefined) return undefined;
+    parts.push(normalized);
+  }
+  return parts.join('\u001f');
+}
+
+/** The values of the identifying fields (the first search group): two objects differing in one are not the same. */
+export function identifyingValues(
+  def: ObjectTypeDef,
+  values: Record<string, unknown>,
+): Record<string, string | undefined> {
+  const group = def.searchFields?.[0] ?? [];
+  const field = (name: string) => def.fields.find((candidate) => candidate.name === name);
+  return Object.fromEntries(group.map((name) => [name, normalizeField(field(name), name, values[name])]));
+}
+
+export function conflicts(
+  a: Record<string, string | undefined>,
+  b: Record<string, string | undefined>,
+): boolean {
+  return Object.keys(a).some((name) => a[name] !== undefined && b[name] !== undefined && a[name] !== b[name]);
 }

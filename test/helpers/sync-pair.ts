@@ -38,7 +38,7 @@ export async function createSyncPair(
   dialect: DialectName,
   options: {
     partSize?: number;
-    before?: (pair: Omit<SyncPair, 'settingId' | 'peerSettingId'>) => Promise<void>;
+    before?: (pair: Omit<SyncPair, 'settingId' | 'peerSettingId' | 'run'>) => Promise<void>;
   } = {},
 ): Promise<SyncPair> {
   const apps = new Map<string, FastifyInstance>();
@@ -86,7 +86,7 @@ export async function createSyncPair(
       await bp.cleanup();
     },
   };
-  await options.before?.(partial as Omit<SyncPair, 'settingId' | 'peerSettingId'>);
+  await options.before?.(partial);
   const connected = await api(crm, 'POST', '/{ib}/api/v1/sync/settings', {
     peerApplication: 'accounting',
     peerUrl: 'http://bp-host.test/bp',

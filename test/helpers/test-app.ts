@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { TransportFactory } from '../../src/exchange/transport.js';
 import type { Host } from '../../src/platform/host.js';
-import type { DialectName, Storage } from '../../src/platform/storage/index.js';
+import type { DialectName, Storage, StorageConfig } from '../../src/platform/storage/index.js';
 import { openStorage } from '../../src/platform/storage/index.js';
 import { buildApp } from '../../src/server/app.js';
 import { createServices, type Services } from '../../src/server/services.js';
@@ -32,13 +32,24 @@ export type TestApp = {
 
 export async function createTestApp(
   dialect: DialectName,
-  options: { transport?: TransportFactory; partSize?: number } = {},
-): Promise<TestApp> {
-  const { config, cleanup } = testStorageConfig(dialect);
+  options: {
+    transport?: TransportFactory;
+    partSize?: number;
+    /** Open an existing store (a restart) instead of a fresh one; it is then left for its owner to clean. */
+    reopen?: { config: StorageConfig; hostKey: Buffer };
+  } = {},
+): Promise<TestApp & { config: StorageConfig; hostKey: Buffer }> {
+  const { reopen, ...serviceOptions } = options;
+  const fresh = reopen ? undefined : testStorageConfig(dialect);
+  const config = reopen?.config ?? fresh!.config;
+  const hostKey = reopen?.hostKey ?? randomBytes(32);
+  const cleanup = fresh?.cleanup ?? (async () => undefined);
   const storage = openStorage(config);
-  const services = await createServices({ storage, hostKey: randomBytes(32), ...options });
+  const services = await createServices({ storage, hostKey, ...serviceOptions });
   const app = await buildApp({ host: services.host, exchange: services.exchange });
   return {
+    config,
+    hostKey,
     app,
     host: services.host,
     services,

@@ -68,7 +68,8 @@ export const counterparty: ObjectTypeDef = {
     ),
     field('address', 'Address', 'Адрес', str(500)),
   ],
-  searchFields: [['inn', 'kpp'], ['name']],
+  // INN+KPP first; INN alone only when one side has no KPP; the name only when no identifier disagrees.
+  searchFields: [['inn', 'kpp'], ['inn'], ['name']],
   indexes: [{ fields: ['inn'] }],
   presentation: ['name'],
 };

@@ -5,6 +5,7 @@ import { safeParseFields } from '../field-errors.js';
 import type { ApplicationDef, FieldDef, FieldValue, ObjectTypeDef, TabularSectionDef } from '../metadata.js';
 import { columnName, findType, sectionTableName, tableName } from '../metadata.js';
 import { catalogScope, documentScope, nextFreeNumber, noteNumber, parseNumber } from '../numbering.js';
+import { searchKey, searchKeyColumn } from '../search-keys.js';
 import { readPrefix } from '../settings.js';
 import type { Db, Row, StorageDialect } from '../storage/index.js';
 import { fieldValueSchema, type LineValues, objectInputSchema } from './object-schema.js';
@@ -205,13 +206,30 @@ export function createObjectStore(deps: {
     def: ObjectTypeDef,
     values: Record<string, unknown>,
     before: StoredObject | undefined,
-    requested: string | undefined,
+    wanted: string | undefined,
+    origin: WriteOrigin,
   ): Promise<Row> {
     const column = def.kind === 'document' ? 'number' : 'code';
     const year = def.kind === 'document' ? Number(String(values.date).slice(0, 4)) : undefined;
     const current = before?.[column] as string | undefined;
     const yearChanged =
       before !== undefined && def.kind === 'document' && String(before.date).slice(0, 4) !== String(year);
+    let requested = wanted;
+    if (origin.kind === 'exchange' && requested !== undefined && requested !== current) {
+      // A document keeps the number it was given where it was made, even if this infobase used that number
+      // too before prefixes kept them apart; a catalog item whose code is taken here gets its own.
+      if (def.kind === 'document') {
+        const parsed = parseNumber(def.kind, requested);
+        await noteNumber(trx, def, requested, year);
+        return {
+          number: requested,
+          number_year: year,
+          number_scope: parsed?.scope ?? null,
+          number_seq: parsed?.sequence ?? null,
+        };
+      }
+      if (await isNumberTaken(trx, def, requested, year, before?.ref)) requested = undefined;
+    }
     let number = requested ?? current;
     let sequence: number | undefined;
     let scope: string | undefined;
@@ -238,7 +256,7 @@ export function createObjectStore(deps: {
       : { code: number, code_scope: scope ?? null, code_seq: sequence ?? null };
   }
 
-  async function assertNumberFree(
+  async function isNumberTaken(
     trx: Db,
     def: ObjectTypeDef,
     number: string,
@@ -249,7 +267,17 @@ export function createObjectStore(deps: {
     let query = trx.selectFrom(tableName(def)).select('ref').where(column, '=', number);
     if (def.kind === 'document') query = query.where('number_year', '=', year ?? 0);
     if (self) query = query.where('ref', '!=', self);
-    if (await query.executeTakeFirst()) throw duplicateNumber(def, number, year);
+    return (await query.executeTakeFirst()) !== undefined;
+  }
+
+  async function assertNumberFree(
+    trx: Db,
+    def: ObjectTypeDef,
+    number: string,
+    year: number | undefined,
+    self?: string,
+  ) {
+    if (await isNumberTaken(trx, def, number, year, self)) throw duplicateNumber(def, number, year);
   }
 
   function duplicateNumber(def: ObjectTypeDef, number: string, year: number | undefined): AppError {
@@ -357,7 +385,7 @@ export function createObjectStore(deps: {
     if (crossFieldErrors.length > 0) throw validationError(crossFieldErrors, `The ${def.name}`);
     await checkReferences(trx, def, values);
     const requested = (def.kind === 'document' ? input.number : input.code) as string | undefined;
-    const numberColumns = await numbering(trx, def, values, before, requested);
+    const numberColumns = await numbering(trx, def, values, before, requested, origin);
     const ref = before?.ref ?? (input.ref as string | undefined) ?? randomUUID();
     const row: Row = {
       ...numberColumns,
@@ -371,6 +399,7 @@ export function createObjectStore(deps: {
       row.posted = dialect.encodeBoolean(Boolean(values.posted));
     }
     for (const field of def.fields) row[columnName(field.name)] = encode(field, values[field.name]);
+    Object.assign(row, searchKeyColumns(def, { ...values, ...numberColumns }));
     try {
       if (before) {
         await trx.updateTable(tableName(def)).set(row).where('ref', '=', ref).execute();
@@ -608,6 +637,15 @@ export function createObjectStore(deps: {
       });
     },
   };
+}
+
+export function searchKeyColumns(def: ObjectTypeDef, values: Record<string, unknown>): Row {
+  return Object.fromEntries(
+    (def.searchFields ?? []).map((group, index) => [
+      searchKeyColumn(index),
+      searchKey(def, group, values) ?? null,
+    ]),
+  );
 }
 
 /** A line's omitted fields take their declared defaults, as a header's do. */

@@ -1,5 +1,6 @@
 import type { FieldDef, FieldType, ObjectTypeDef } from '../metadata.js';
 import { columnName, sectionTableName, tableName } from '../metadata.js';
+import { searchKeyColumn } from '../search-keys.js';
 import type { ColumnKind, ColumnSpec, IndexSpec, TableSpec } from '../storage/index.js';
 import { boolean, integer, text } from '../storage/index.js';
 
@@ -22,6 +23,11 @@ function fieldColumns(fields: readonly FieldDef[]): ColumnSpec[] {
 
 function index(table: string, columns: readonly string[], unique = false): IndexSpec {
   return { name: `${table}__${columns.join('__')}${unique ? '__uq' : '__ix'}`, columns, unique };
+}
+
+/** Indexes of earlier versions that no longer hold. */
+export function obsoleteIndexes(def: ObjectTypeDef): string[] {
+  return def.kind === 'document' ? [`${tableName(def)}__number_year__number__uq`] : [];
 }
 
 /** The tables of one catalog or document: its header table and one table per tabular section. */
@@ -54,16 +60,24 @@ export function objectTableSpecs(def: ObjectTypeDef): TableSpec[] {
   const indexes: IndexSpec[] =
     def.kind === 'catalog'
       ? [index(table, ['code'], true)]
-      : [index(table, ['number_year', 'number'], true), index(table, ['date'])];
+      : // Not unique: a document received from another infobase keeps its number even if one here has it
+        // too; the write path keeps numbers given here unique.
+        [index(table, ['number_year', 'number']), index(table, ['date'])];
   for (const field of def.fields) {
     if (field.type.kind === 'ref') indexes.push(index(table, [columnName(field.name)]));
   }
+  // One indexed column per search group, holding its normalized key (see search-keys.ts).
+  const searchKeys: ColumnSpec[] = (def.searchFields ?? []).map((_, index) => ({
+    name: searchKeyColumn(index),
+    type: text,
+  }));
+  for (const column of searchKeys) indexes.push(index(table, [column.name]));
   for (const declared of def.indexes ?? []) {
     indexes.push(index(table, declared.fields.map(columnName), declared.unique));
   }
   const header: TableSpec = {
     name: table,
-    columns: [...system, ...numbering, ...fieldColumns(def.fields)],
+    columns: [...system, ...numbering, ...searchKeys, ...fieldColumns(def.fields)],
     primaryKey: ['ref'],
     indexes,
   };

@@ -72,7 +72,7 @@ const PIECE_BY_CODE: IncomingRef = {
   localType: 'unit',
   peerRef: null,
   keys: { code: '796' },
-  values: { code: '796', name: 'шт', fullName: null },
+  values: { name: 'шт' },
 };
 const ROUBLE_BY_CODE: IncomingRef = {
   kind: 'ref',

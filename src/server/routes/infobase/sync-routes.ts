@@ -126,8 +126,8 @@ export function syncRoutes(app: FastifyInstance, hub: ExchangeHub) {
       const resolved = rules?.organizations
         ? { ...rules, organizations: await organizationRefs(exchange.context.infobase, rules.organizations) }
         : rules;
-      const node = await exchange.connect({ ...parameters, rules: resolved });
-      return reply.status(201).send(view(node));
+      const { node, warnings } = await exchange.connect({ ...parameters, rules: resolved });
+      return reply.status(201).send({ ...view(node), warnings });
     },
   });
 
@@ -202,16 +202,78 @@ export function syncRoutes(app: FastifyInstance, hub: ExchangeHub) {
   api.post('/:ib/api/v1/sync/settings/:id/load', {
     schema: {
       params: settingParams,
-      querystring: waitQuery,
+      querystring: waitQuery.extend({ dryRun: z.enum(['true', 'false']).optional() }),
       tags: ['sync'],
-      summary: 'Map and load the data received during setup (S20); a job',
+      summary:
+        'Map and load the data received during setup (S20); with dryRun=true, what it would do, writing nothing; a job',
     },
     config: { access: 'sync.setup' },
     handler: async (request, reply) => {
       const exchange = await exchangeOf(request);
       await exchange.getSetting(request.params.id);
-      const started = exchange.startLoad(request.params.id, user(request));
+      const started = exchange.startLoad(request.params.id, user(request), {
+        dryRun: request.query.dryRun === 'true',
+      });
       return reply.status(202).send(await jobAnswer(hub, started, request.query.wait));
+    },
+  });
+
+  api.get('/:ib/api/v1/sync/settings/:id/mapping', {
+    schema: {
+      params: settingParams,
+      tags: ['sync'],
+      summary:
+        'Mapping analysis of the data waiting to be loaded: per type, matched by decision, public ID, ref, search fields; ambiguous; unmatched',
+    },
+    config: { access: 'sync.setup' },
+    handler: async (request) => ({
+      types: await (await exchangeOf(request)).analyzeMapping(request.params.id),
+    }),
+  });
+
+  api.get('/:ib/api/v1/sync/settings/:id/mapping/items', {
+    schema: {
+      params: settingParams,
+      querystring: z.object({
+        type: z.string().optional(),
+        status: z
+          .enum(['matched', 'ambiguous', 'unmatched', 'linked-by-hand', 'new-by-hand', 'review', 'all'])
+          .optional(),
+        limit: z.coerce.number().int().min(1).max(1000).optional(),
+        offset: z.coerce.number().int().min(0).optional(),
+      }),
+      tags: ['sync'],
+      summary: 'The analysed objects with their match or candidates (status=review: ambiguous and unmatched)',
+    },
+    config: { access: 'sync.setup' },
+    handler: async (request) => {
+      const { type, status, limit, offset } = request.query;
+      return (await exchangeOf(request)).mappingItems(request.params.id, {
+        ...(type ? { type } : {}),
+        ...(status ? { status } : {}),
+        ...(limit ? { limit } : {}),
+        ...(offset ? { offset } : {}),
+      });
+    },
+  });
+
+  api.post('/:ib/api/v1/sync/settings/:id/mapping/decisions', {
+    schema: {
+      params: settingParams,
+      body: z.object({
+        type: z.string(),
+        peerRef: z.string(),
+        action: z.enum(['link', 'unlink', 'create-new']),
+        localRef: z.string().optional(),
+      }),
+      tags: ['sync'],
+      summary:
+        'Link an incoming object to a local one, unlink it, or have it created new; kept on the setting',
+    },
+    config: { access: 'sync.setup' },
+    handler: async (request, reply) => {
+      await (await exchangeOf(request)).decide(request.params.id, request.body, user(request));
+      return reply.status(204).send();
     },
   });
 

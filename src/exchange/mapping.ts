@@ -1,0 +1,440 @@
+import { AppError } from '../platform/errors.js';
+import type { ObjectTypeDef } from '../platform/metadata.js';
+import { columnName, tableName } from '../platform/metadata.js';
+import { normalizeName } from '../platform/search-keys.js';
+import type { Db } from '../platform/storage/index.js';
+import { ConversionError, type IncomingObject, type SearchKeys } from './conversion.js';
+import type { ExchangeContext } from './exchange-context.js';
+import { createIdentifier, type Identification } from './identification.js';
+import { bodyLines, entryOf, readHeader } from './import.js';
+import { readMessageLines } from './message-codec.js';
+import type { ExchangeNode } from './nodes.js';
+
+/** How an incoming object stands in the analysis (S20), before anything is written. */
+export type MappingStatus =
+  | 'matched'
+  | 'ambiguous'
+  | 'unmatched'
+  | 'linked-by-hand'
+  | 'new-by-hand'
+  | 'unreadable';
+
+export type Candidate = { localRef: string; presentation: string; score: number; reason: string };
+
+export type MappingItem = {
+  type: string;
+  peerRef: string;
+  presentation: string;
+  status: MappingStatus;
+  match: { localRef: string; how: string; fields: string[] } | null;
+  candidates: Candidate[];
+};
+
+export type TypeSummary = {
+  type: string;
+  total: number;
+  byDecision: number;
+  byPublicId: number;
+  byRef: number;
+  bySearch: Record<string, number>;
+  ambiguous: number;
+  unmatched: number;
+  newByHand: number;
+  unreadable: number;
+};
+
+const FUZZY_LIMIT = 3;
+const FUZZY_THRESHOLD = 0.34;
+
+function presentationOf(def: ObjectTypeDef, incoming: IncomingObject): string {
+  const value = (name: string) => {
+    const found = incoming.values[name] ?? incoming.keys[name];
+    return typeof found === 'string' ? found : undefined;
+  };
+  if (def.kind === 'document')
+    return `${incoming.system.number ?? ''} ${incoming.system.date?.slice(0, 10) ?? ''}`.trim();
+  const name = value('name') ?? value('number') ?? incoming.system.code ?? incoming.peerRef;
+  const identifiers = ['inn', 'kpp', 'sku', 'code']
+    .map((field) => (field === 'code' ? (incoming.system.code ?? value('code')) : value(field)))
+    .filter(Boolean);
+  return identifiers.length > 0 ? `${name} (${identifiers.join(', ')})` : name;
+}
+
+async function localPresentation(trx: Db, def: ObjectTypeDef, ref: string): Promise<string> {
+  const columns =
+    def.kind === 'document'
+      ? ['number', 'date']
+      : [
+          'code',
+          ...['name', 'inn', 'kpp', 'sku']
+            .filter((f) => def.fields.some((d) => d.name === f))
+            .map(columnName),
+        ];
+  const row = await trx.selectFrom(tableName(def)).select(columns).where('ref', '=', ref).executeTakeFirst();
+  if (!row) return ref;
+  if (def.kind === 'document') return `${row.number} ${String(row.date).slice(0, 10)}`;
+  const identifiers = ['inn', 'kpp', 'sku', 'code']
+    .map((field) => row[field])
+    .filter((v) => v !== null && v !== undefined && v !== '');
+  return `${row.name ?? row.code} (${identifiers.join(', ')})`;
+}
+
+/** Words of a name, for the "similar names" suggestions of unmatched objects. */
+function tokens(name: string): Set<string> {
+  return new Set(
+    normalizeName(name)
+      .split(/[\s\-–—/\\]+/)
+      .filter((token) => token.length > 1),
+  );
+}
+
+/** Local names by word, built once per type per analysis, so suggestions never compare all pairs. */
+type NameIndex = { byToken: Map<string, string[]>; tokensOf: Map<string, Set<string>> };
+
+async function nameIndex(trx: Db, def: ObjectTypeDef): Promise<NameIndex> {
+  const rows = await trx
+    .selectFrom(tableName(def))
+    .select(['ref', 'name'])
+    .where('name', 'is not', null)
+    .execute();
+  const index: NameIndex = { byToken: new Map(), tokensOf: new Map() };
+  for (const row of rows) {
+    const set = tokens(String(row.name));
+    index.tokensOf.set(String(row.ref), set);
+    for (const token of set) {
+      const refs = index.byToken.get(token);
+      if (refs) refs.push(String(row.ref));
+      else index.byToken.set(token, [String(row.ref)]);
+    }
+  }
+  return index;
+}
+
+function similarNames(index: NameIndex, name: string): { ref: string; score: number }[] {
+  const wanted = tokens(name);
+  const shared = new Map<string, number>();
+  for (const token of wanted) {
+    const refs = index.byToken.get(token) ?? [];
+    // A word that half the catalog shares says nothing about sameness.
+    if (refs.length > 1000) continue;
+    for (const ref of refs) shared.set(ref, (shared.get(ref) ?? 0) + 1);
+  }
+  return [...shared.entries()]
+    .map(([ref, common]) => ({
+      ref,
+      score: common / (wanted.size + (index.tokensOf.get(ref)?.size ?? 0) - common),
+    }))
+    .filter((candidate) => candidate.score >= FUZZY_THRESHOLD)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, FUZZY_LIMIT);
+}
+
+function count(counts: TypeSummary, found: Identification) {
+  switch (found.kind) {
+    case 'decision':
+      counts.byDecision += 1;
+      break;
+    case 'public-id':
+      counts.byPublicId += 1;
+      break;
+    case 'ref':
+      counts.byRef += 1;
+      break;
+    case 'search': {
+      const fields = found.fields.join('+');
+      counts.bySearch[fields] = (counts.bySearch[fields] ?? 0) + 1;
+      break;
+    }
+    case 'ambiguous':
+      counts.ambiguous += 1;
+      break;
+    case 'new':
+      if (found.decided) counts.newByHand += 1;
+      else counts.unmatched += 1;
+  }
+}
+
+function statusOf(found: Identification): {
+  status: MappingStatus;
+  how: string | null;
+  fields: readonly string[];
+} {
+  switch (found.kind) {
+    case 'decision':
+      return { status: 'linked-by-hand', how: 'decision', fields: [] };
+    case 'public-id':
+    case 'ref':
+      return { status: 'matched', how: found.kind, fields: [] };
+    case 'search':
+      return { status: 'matched', how: 'search', fields: found.fields };
+    case 'ambiguous':
+      return { status: 'ambiguous', how: null, fields: found.fields };
+    case 'new':
+      return { status: found.decided ? 'new-by-hand' : 'unmatched', how: null, fields: [] };
+  }
+}
+
+/**
+ * Analyses the messages waiting for mapping without writing to the data: per object how it would be
+ * identified, and for the unmatched and ambiguous ones the local candidates with a score and a reason.
+ * The result is kept per node (exchange_mapping_items) for the review and its paging.
+ */
+export async function analyzeMapping(context: ExchangeContext, node: ExchangeNode): Promise<TypeSummary[]> {
+  const waiting = (await context.messages.list(node.id, 'in')).filter(
+    (message) => message.status === 'awaiting-mapping',
+  );
+  return context.infobase.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('exchange_mapping_items').where('node_id', '=', node.id).execute();
+    const identifier = createIdentifier({
+      trx,
+      dialect: context.infobase.dialect,
+      nodeId: node.id,
+      typeDef: context.typeDef,
+    });
+    const summaries = new Map<string, TypeSummary>();
+    const names = new Map<string, NameIndex>();
+    let seq = 0;
+    const summary = (type: string) => {
+      let found = summaries.get(type);
+      if (!found) {
+        found = {
+          type,
+          total: 0,
+          byDecision: 0,
+          byPublicId: 0,
+          byRef: 0,
+          bySearch: {},
+          ambiguous: 0,
+          unmatched: 0,
+          newByHand: 0,
+          unreadable: 0,
+        };
+        summaries.set(type, found);
+      }
+      return found;
+    };
+    for (const message of waiting) {
+      const lines = readMessageLines(context.messages.parts(node.id, 'in', message.messageNo, trx));
+      await readHeader(context, node, lines);
+      for await (const line of bodyLines(lines)) {
+        seq += 1;
+        let incoming: ReturnType<typeof context.rules.fromFormat>;
+        try {
+          incoming = context.rules.fromFormat(entryOf(line));
+        } catch (error) {
+          if (!(error instanceof ConversionError)) throw error;
+          summary('(unreadable)').unreadable += 1;
+          summary('(unreadable)').total += 1;
+          continue;
+        }
+        if (incoming.action !== 'put') continue;
+        const def = context.typeDef(incoming.localType);
+        const found = await identifier.identify(def, incoming.peerRef, incoming.keys);
+        const counts = summary(def.name);
+        counts.total += 1;
+        const { status, how, fields } = statusOf(found);
+        count(counts, found);
+        if ('localRef' in found) identifier.take(def, found.localRef, incoming.peerRef);
+        const candidates = await candidatesFor(trx, def, incoming, found, names);
+        await trx
+          .insertInto('exchange_mapping_items')
+          .values({
+            node_id: node.id,
+            type: def.name,
+            peer_ref: incoming.peerRef,
+            seq,
+            presentation: presentationOf(def, incoming),
+            status,
+            how,
+            fields: fields.join('+') || null,
+            local_ref: 'localRef' in found ? found.localRef : null,
+            candidates: JSON.stringify(candidates),
+            keys: JSON.stringify(plainKeys(incoming.keys)),
+          })
+          .onConflict((conflict) => conflict.columns(['node_id', 'type', 'peer_ref']).doNothing())
+          .execute();
+      }
+    }
+    return [...summaries.values()];
+  });
+}
+
+function plainKeys(keys: SearchKeys): Record<string, string | null> {
+  return Object.fromEntries(
+    Object.entries(keys).map(([name, value]) => [name, typeof value === 'string' ? value : null]),
+  );
+}
+
+async function candidatesFor(
+  trx: Db,
+  def: ObjectTypeDef,
+  incoming: IncomingObject,
+  found: Identification,
+  names: Map<string, NameIndex>,
+): Promise<Candidate[]> {
+  if (found.kind === 'ambiguous') {
+    return Promise.all(
+      found.candidates.map(async (localRef) => ({
+        localRef,
+        presentation: await localPresentation(trx, def, localRef),
+        score: 0.9,
+        reason: `same ${found.fields.join(' and ')}`,
+      })),
+    );
+  }
+  const name = incoming.values.name ?? incoming.keys.name;
+  if (
+    found.kind !== 'new' ||
+    found.decided ||
+    typeof name !== 'string' ||
+    !def.fields.some((f) => f.name === 'name')
+  )
+    return [];
+  let index = names.get(def.name);
+  if (!index) {
+    index = await nameIndex(trx, def);
+    names.set(def.name, index);
+  }
+  const result: Candidate[] = [];
+  for (const { ref, score } of similarNames(index, name)) {
+    result.push({
+      localRef: ref,
+      presentation: await localPresentation(trx, def, ref),
+      score: Math.round(score * 100) / 100,
+      reason: `similar name (${Math.round(score * 100)}% of the words in common)`,
+    });
+  }
+  return result;
+}
+
+function decodeItem(row: Record<string, unknown>): MappingItem {
+  return {
+    type: String(row.type),
+    peerRef: String(row.peer_ref),
+    presentation: String(row.presentation),
+    status: String(row.status) as MappingStatus,
+    match: row.local_ref
+      ? {
+          localRef: String(row.local_ref),
+          how: String(row.how ?? ''),
+          fields: row.fields ? String(row.fields).split('+') : [],
+        }
+      : null,
+    candidates: JSON.parse(String(row.candidates ?? '[]')),
+  };
+}
+
+export async function mappingItems(
+  context: ExchangeContext,
+  node: ExchangeNode,
+  query: { type?: string; status?: MappingStatus | 'all' | 'review'; limit?: number; offset?: number },
+): Promise<{ items: MappingItem[]; total: number }> {
+  let base = context.infobase.db.selectFrom('exchange_mapping_items').where('node_id', '=', node.id);
+  if (query.type) base = base.where('type', '=', query.type);
+  if (query.status === 'review') base = base.where('status', 'in', ['ambiguous', 'unmatched']);
+  else if (query.status && query.status !== 'all') base = base.where('status', '=', query.status);
+  const total = await base.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  const rows = await base
+    .selectAll()
+    .orderBy('seq')
+    .limit(Math.min(query.limit ?? 100, 1000))
+    .offset(query.offset ?? 0)
+    .execute();
+  return { items: rows.map(decodeItem), total: Number(total.count) };
+}
+
+export type Decision = {
+  type: string;
+  peerRef: string;
+  action: 'link' | 'unlink' | 'create-new';
+  localRef?: string | undefined;
+};
+
+/**
+ * A person's decision for one incoming object, kept on the node (it survives restarts and is used by the
+ * load and by every later Synchronize). `unlink` forgets any decision and link for the object, so it is
+ * identified automatically again. A local object never stands for two peer objects.
+ */
+export async function decide(
+  context: ExchangeContext,
+  node: ExchangeNode,
+  decision: Decision,
+  user: string | null,
+) {
+  const def = context.typeDef(decision.type);
+  if (!context.exchanged.has(def.name)) {
+    throw new AppError('unknown_type', `${def.name} is not exchanged`, { status: 422 });
+  }
+  await context.infobase.db.transaction().execute(async (trx) => {
+    const base = { node_id: node.id, type: def.name, peer_ref: decision.peerRef };
+    if (decision.action === 'unlink') {
+      await trx
+        .deleteFrom('exchange_mapping_decisions')
+        .where('node_id', '=', node.id)
+        .where('type', '=', def.name)
+        .where('peer_ref', '=', decision.peerRef)
+        .execute();
+      await trx
+        .deleteFrom('exchange_public_ids')
+        .where('node_id', '=', node.id)
+        .where('type', '=', def.name)
+        .where('peer_ref', '=', decision.peerRef)
+        .execute();
+      return;
+    }
+    let localRef: string | null = null;
+    if (decision.action === 'link') {
+      if (!decision.localRef)
+        throw new AppError('validation_failed', 'A link needs the local ref', { status: 422 });
+      localRef = (await context.infobase.objects.require(def.name, decision.localRef, trx)).ref;
+      const holder = await takenBy(trx, node.id, def.name, localRef);
+      if (holder && holder !== decision.peerRef) {
+        throw new AppError(
+          'already_linked',
+          `The ${def.name} ${localRef} already stands for another object of the other infobase (${holder}); unlink that one first`,
+          { status: 409 },
+        );
+      }
+    }
+    const row = {
+      action: decision.action,
+      local_ref: localRef,
+      decided_at: new Date().toISOString(),
+      decided_by: user,
+    };
+    await trx
+      .insertInto('exchange_mapping_decisions')
+      .values({ ...base, ...row })
+      .onConflict((conflict) => conflict.columns(['node_id', 'type', 'peer_ref']).doUpdateSet(row))
+      .execute();
+  });
+}
+
+async function takenBy(trx: Db, nodeId: string, type: string, localRef: string): Promise<string | undefined> {
+  const decided = await trx
+    .selectFrom('exchange_mapping_decisions')
+    .select('peer_ref')
+    .where('node_id', '=', nodeId)
+    .where('type', '=', type)
+    .where('local_ref', '=', localRef)
+    .where('action', '=', 'link')
+    .executeTakeFirst();
+  if (decided) return String(decided.peer_ref);
+  const linked = await trx
+    .selectFrom('exchange_public_ids')
+    .select('peer_ref')
+    .where('node_id', '=', nodeId)
+    .where('type', '=', type)
+    .where('local_ref', '=', localRef)
+    .executeTakeFirst();
+  if (linked) return String(linked.peer_ref);
+  // An object the peer already has (it came from there, or we sent it) stands for itself there.
+  const known = await trx
+    .selectFrom('exchange_sent_objects')
+    .select('ref')
+    .where('node_id', '=', nodeId)
+    .where('type', '=', type)
+    .where('ref', '=', localRef)
+    .executeTakeFirst();
+  return known ? localRef : undefined;
+}
