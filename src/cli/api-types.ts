@@ -4,6 +4,7 @@
  */
 import type { Job } from '../exchange/jobs.js';
 import type { JournalEntry, JournalItem, TypeCounts } from '../exchange/journal.js';
+import type { MappingItem, TypeSummary } from '../exchange/mapping.js';
 import type { ExchangeNode } from '../exchange/nodes.js';
 import type { SyncResult } from '../exchange/session.js';
 import type { ConnectionTest } from '../exchange/setup.js';
@@ -20,10 +21,12 @@ export type {
   JournalEntry,
   JournalItem,
   Label,
+  MappingItem,
   NumberingPlan,
   PrefixChange,
   SyncResult,
   TypeCounts,
+  TypeSummary,
   User,
 };
 

@@ -85,9 +85,14 @@ async function progressView(ctx: CommandContext, label: string): Promise<Progres
  * Starts a job (POST `path`) and follows it to its end, showing its progress on stderr. Returns the
  * finished job; a failed job becomes an error with the job's own code and message.
  */
-export async function runJob(ctx: CommandContext, kind: JobKind, path: string): Promise<SyncJob> {
+export async function runJob(
+  ctx: CommandContext,
+  kind: JobKind,
+  path: string,
+  query: Record<string, string> = {},
+): Promise<SyncJob> {
   const label = JOB_LABELS[kind];
-  const started = await ctx.client.ib<SyncJob>('POST', path, { query: { wait: WAIT_SECONDS } });
+  const started = await ctx.client.ib<SyncJob>('POST', path, { query: { ...query, wait: WAIT_SECONDS } });
   if (started.kind !== kind) {
     // The API joins whatever runs for the setting; another kind of job is not what was asked for.
     throw new CliError(

@@ -2,9 +2,11 @@ import type {
   ConnectionTest,
   JournalEntry,
   JournalItem,
+  MappingItem,
   SyncResult,
   SyncSetting,
   TypeCounts,
+  TypeSummary,
 } from './api-types.js';
 import { type Column, formatFields, formatTable } from './output.js';
 
@@ -286,5 +288,56 @@ export function formatJournalEntry(entry: JournalEntry): string {
     items.length === 0 ? 'No warnings or errors.' : 'Warnings and errors:',
     ...formatItems(items),
   );
+  return lines.join('\n');
+}
+
+/** The mapping analysis: per type how incoming objects are found here, and what needs a person. */
+export function formatMapping(
+  types: readonly TypeSummary[],
+  review: readonly MappingItem[],
+  reviewTotal: number,
+): string {
+  const rows = types.map((summary) => [
+    typeName(summary.type),
+    String(summary.total),
+    String(summary.byDecision),
+    String(summary.byPublicId + summary.byRef),
+    Object.entries(summary.bySearch)
+      .map(([fields, count]) => `${count} by ${fields}`)
+      .join(', ') || '0',
+    String(summary.ambiguous),
+    String(summary.unmatched),
+    String(summary.newByHand),
+  ]);
+  const lines = [
+    formatTable(
+      [
+        { header: 'type' },
+        { header: 'incoming', align: 'right' },
+        { header: 'linked by hand', align: 'right' },
+        { header: 'by ref', align: 'right' },
+        { header: 'by search fields' },
+        { header: 'ambiguous', align: 'right' },
+        { header: 'new', align: 'right' },
+        { header: 'new by hand', align: 'right' },
+      ],
+      rows,
+    ),
+  ];
+  if (review.length > 0) {
+    lines.push('', `To review (${reviewTotal}): ambiguous and unmatched objects with the local candidates`);
+    for (const item of review) {
+      lines.push(
+        `  ${item.status === 'ambiguous' ? 'ambiguous' : 'new'}  ${item.type}:${item.peerRef}  ${item.presentation}`,
+      );
+      for (const candidate of item.candidates) {
+        lines.push(
+          `      ${candidate.score.toFixed(2)}  ${candidate.localRef}  ${candidate.presentation}  (${candidate.reason})`,
+        );
+      }
+    }
+    lines.push('', 'Link one:      ibsync sync map SETTING --link TYPE:PEER_REF=LOCAL_REF');
+    lines.push('Create it new: ibsync sync map SETTING --create-new TYPE:PEER_REF');
+  }
   return lines.join('\n');
 }

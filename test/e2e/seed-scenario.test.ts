@@ -228,6 +228,21 @@ describeEachDialect(
       );
       expect(rules.json().rules).toMatchObject({ catalogs: 'none', documents: 'none' });
 
+      // S20: the analysis before anything is written, then a dry run.
+      const mapping = (await ok(bp('sync', 'map', bpSetting, '--json'))).json();
+      const counterparties = mapping.types.find((t: { type: string }) => t.type === 'counterparty');
+      expect(counterparties).toMatchObject({ bySearch: { 'inn+kpp': 1 }, ambiguous: 0 });
+      const table = await ok(bp('sync', 'map', bpSetting));
+      expect(table.stdout).toMatch(/counterparty\s+\d+\s+0\s+0\s+1 by inn\+kpp/);
+      const dry = (await ok(bp('sync', 'load', bpSetting, '--dry-run', '--json'))).json();
+      expect(dry).toMatchObject({
+        operation: 'dry-run',
+        counts: { counterparty: expect.objectContaining({ linked: 1 }) },
+      });
+      const badLink = await bp('sync', 'map', bpSetting, '--link', 'counterparty-no-equals');
+      expect(badLink.code).toBe(1);
+      expect(badLink.stderr).toContain('TYPE:PEER_REF=LOCAL_REF');
+
       const loaded = await ok(bp('sync', 'load', bpSetting, '--json'));
       expect(loaded.json()).toMatchObject({ operation: 'load', status: 'ok' });
       // S20: Accounting's own Romashka and rouble were matched, not created again.

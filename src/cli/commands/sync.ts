@@ -2,14 +2,18 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type {
   ConnectionTest,
   JournalEntry,
+  MappingItem,
+  Metadata,
   NumberingPlan,
   SettingsResponse,
   SyncResult,
   SyncSetting,
+  TypeSummary,
 } from '../api-types.js';
 import { addGlobalOptions, type CliRuntime, type CommandContext } from '../context.js';
 import { ApiError, CauseError, CliError, ReportedFailure, UsageError } from '../errors.js';
 import { runJob } from '../job-progress.js';
+import { createRefResolver, isUuid } from '../object-input.js';
 import { formatTable } from '../output.js';
 import {
   CAUSE_HINTS,
@@ -19,6 +23,7 @@ import {
   formatJournal,
   formatJournalEntry,
   formatLoadResult,
+  formatMapping,
   formatRules,
   formatSetting,
   formatSettingList,
@@ -156,6 +161,23 @@ function wholeNumber(name: string, min: number, max: number) {
       throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
     }
     return value;
+  };
+}
+
+/** `TYPE:PEER_REF=LOCAL_REF` (links) or `TYPE:PEER_REF`. */
+function parseDecision(option: string, text: string, withLocal: boolean) {
+  const pattern = withLocal ? /^([a-z-]+):([^=]+)=(.+)$/ : /^([a-z-]+):(.+)$/;
+  const parts = pattern.exec(text.trim());
+  if (!parts) {
+    throw new UsageError(
+      `${option} "${text}" must be written as ${withLocal ? 'TYPE:PEER_REF=LOCAL_REF' : 'TYPE:PEER_REF'}`,
+    );
+  }
+  return {
+    type: parts[1]!,
+    peerRef: parts[2]!,
+    localRef: withLocal ? parts[3] : undefined,
+    action: 'link' as const,
   };
 }
 
@@ -399,22 +421,127 @@ Examples:
       .command('load')
       .description('map the data received during setup to existing items and load it (S20)')
       .argument('<setting>', 'the setting id (sync list shows it)')
+      .option('--dry-run', 'show what the load would create, update and link, writing nothing')
       .addHelpText(
         'after',
         `
-Incoming items are matched to existing ones by ref, then by key properties (INN and KPP, SKU,
-code, name), so that nothing is duplicated; an object that cannot be loaded is held back with
-its reason. Prints per type how many items were created, updated, unchanged and held back.
+Incoming items are matched to existing ones by your decisions (sync map), by ref, then by key
+properties (INN and KPP, SKU, code, name), so that nothing is duplicated; an object that cannot be
+loaded is held back with its reason. Prints per type how many items were created, updated,
+linked to existing ones, unchanged and held back.
 
 Examples:
+  $ ibsync sync load --ib bp "$SETTING" --dry-run
   $ ibsync sync load --ib bp "$SETTING"`,
       ),
-  ).action(async (id: string, _options: unknown, command: Command) => {
+  ).action(async (id: string, options: { dryRun?: boolean }, command: Command) => {
     const ctx = runtime.context(command);
-    const job = await onSetting(ctx, id, () => runJob(ctx, 'load', settingUrl(id, '/load')));
+    const job = await onSetting(ctx, id, () =>
+      runJob(ctx, 'load', settingUrl(id, '/load'), options.dryRun ? { dryRun: 'true' } : {}),
+    );
     const entry = job.result as JournalEntry;
-    ctx.out.result(entry, () => formatLoadResult(entry));
+    ctx.out.result(entry, () =>
+      options.dryRun ? `Dry run, nothing written:\n${formatLoadResult(entry)}` : formatLoadResult(entry),
+    );
   });
+
+  addGlobalOptions(
+    sync
+      .command('map')
+      .description(
+        'the mapping of the data received during setup: what matches, what is ambiguous, what is new (S20)',
+      )
+      .argument('<setting>', 'the setting id (sync list shows it)')
+      .option(
+        '--link <type:peerRef=localRef>',
+        'link an incoming object to a local one (repeatable)',
+        collect,
+        [],
+      )
+      .option(
+        '--unlink <type:peerRef>',
+        'forget a link or decision: map it automatically again (repeatable)',
+        collect,
+        [],
+      )
+      .option(
+        '--create-new <type:peerRef>',
+        'have an incoming object created as new (repeatable)',
+        collect,
+        [],
+      )
+      .option('--type <type>', 'show only this type in the review')
+      .option('--limit <n>', 'how many objects to review at most', wholeNumber('--limit', 1, 1000), 50)
+      .addHelpText(
+        'after',
+        `
+Analyses the data waiting to be loaded without writing it: per type how many objects match by
+your decisions, by ref, by search fields (and which), how many are ambiguous (several local
+candidates) and how many are new; then lists the ambiguous and unmatched ones with the local
+candidates, a score and the reason. Decisions are kept on the setting and used by the load and
+every later Synchronize. LOCAL_REF may be a ref or a code.
+
+Examples:
+  $ ibsync sync map --ib bp "$SETTING"
+  $ ibsync sync map --ib bp "$SETTING" --link counterparty:6f1c…=BP-00012
+  $ ibsync sync map --ib bp "$SETTING" --create-new product:8a2e… --json`,
+      ),
+  ).action(
+    async (
+      id: string,
+      options: { link: string[]; unlink: string[]; createNew: string[]; type?: string; limit: number },
+      command: Command,
+    ) => {
+      const ctx = runtime.context(command);
+      await onSetting(ctx, id, async () => {
+        const decisions = [
+          ...options.link.map((text) => parseDecision('--link', text, true)),
+          ...options.unlink.map((text) => ({
+            ...parseDecision('--unlink', text, false),
+            action: 'unlink' as const,
+          })),
+          ...options.createNew.map((text) => ({
+            ...parseDecision('--create-new', text, false),
+            action: 'create-new' as const,
+          })),
+        ];
+        for (const decision of decisions) {
+          const localRef =
+            decision.localRef && !isUuid(decision.localRef)
+              ? await createRefResolver(ctx.client, await ctx.client.ib<Metadata>('GET', '/metadata')).object(
+                  decision.type,
+                  decision.localRef,
+                )
+              : decision.localRef;
+          await ctx.client.ib('POST', settingUrl(id, '/mapping/decisions'), {
+            body: {
+              type: decision.type,
+              peerRef: decision.peerRef,
+              action: decision.action,
+              ...(localRef ? { localRef } : {}),
+            },
+          });
+        }
+        const analysis = await ctx.client.ib<{ types: TypeSummary[] }>('GET', settingUrl(id, '/mapping'));
+        const review = await ctx.client.ib<{ items: MappingItem[]; total: number }>(
+          'GET',
+          settingUrl(id, '/mapping/items'),
+          {
+            query: {
+              status: 'review',
+              limit: String(options.limit),
+              ...(options.type ? { type: options.type } : {}),
+            },
+          },
+        );
+        ctx.out.result({ types: analysis.types, review: review.items }, () =>
+          analysis.types.length === 0
+            ? 'Nothing is waiting to be mapped: the initial data was loaded, or has not arrived yet.'
+            : formatMapping(analysis.types, review.items, review.total),
+        );
+      });
+    },
+  );
 
   addGlobalOptions(
     sync
