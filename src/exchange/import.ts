@@ -468,7 +468,8 @@ export async function importMessage(
 export async function* bodyLines(lines: Lines): AsyncGenerator<unknown> {
   let count = 0;
   for await (const line of lines) {
-    const trailer = (line as { Trailer?: unknown }).Trailer;
+    const trailer =
+      typeof line === 'object' && line !== null ? (line as { Trailer?: unknown }).Trailer : undefined;
     if (trailer !== undefined) {
       const parsed = messageTrailerSchema.safeParse(trailer);
       if (!parsed.success)

@@ -16,6 +16,9 @@ export type CallOptions = {
 };
 
 export type TestApp = {
+  /** Where its data lives and the key that seals its secrets: enough to open it again, as after a restart. */
+  config: StorageConfig;
+  hostKey: Buffer;
   app: FastifyInstance;
   host: Host;
   services: Services;
@@ -38,7 +41,7 @@ export async function createTestApp(
     /** Open an existing store (a restart) instead of a fresh one; it is then left for its owner to clean. */
     reopen?: { config: StorageConfig; hostKey: Buffer };
   } = {},
-): Promise<TestApp & { config: StorageConfig; hostKey: Buffer }> {
+): Promise<TestApp> {
   const { reopen, ...serviceOptions } = options;
   const fresh = reopen ? undefined : testStorageConfig(dialect);
   const config = reopen?.config ?? fresh!.config;
