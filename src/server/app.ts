@@ -16,6 +16,7 @@ import { metadataRoutes } from './routes/infobase/metadata-routes.js';
 import { settingsRoutes } from './routes/infobase/settings-routes.js';
 import { syncRoutes } from './routes/infobase/sync-routes.js';
 import { usersRoutes } from './routes/infobase/users-routes.js';
+import { DEFAULT_WEB_ROOT, loadWebUi, webUiRoutes } from './routes/web-ui.js';
 import { validatorCompiler } from './validator-compiler.js';
 
 export type AppOptions = {
@@ -23,10 +24,12 @@ export type AppOptions = {
   exchange: ExchangeHub;
   /** The address people reach this host at, for publication URLs; by default taken from each request. */
   publicUrl?: string | undefined;
-  /** Mark session cookies Secure (when served over HTTPS). */
-  secureCookies?: boolean;
+  /** Serve HTTPS with this certificate and key; session cookies are then marked Secure. */
+  https?: { cert: Buffer; key: Buffer } | undefined;
   logger?: FastifyBaseLogger;
   version?: string;
+  /** The built web UI (`dist/web` by default); null, or a folder without a build, keeps the plain host page. */
+  webRoot?: string | null;
 };
 
 export const REDACTED_LOG_PATHS = [
@@ -35,12 +38,14 @@ export const REDACTED_LOG_PATHS = [
   'res.headers["set-cookie"]',
   '*.password',
   '*.peerPassword',
+  '*.peer_secret',
 ];
 
 /** Builds the whole HTTP app without listening, so tests drive it with `inject()`. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...(options.https ? { https: options.https } : {}),
     bodyLimit: 8 * 1024 * 1024,
     // Never trust forwarded headers for the client address: the loopback rules depend on it.
     trustProxy: false,
@@ -70,12 +75,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const cache = createCredentialCache();
   hostRoutes(app, options.host, { publicUrl: options.publicUrl });
-  hostPage(app, options.host);
+  const ui = options.webRoot === null ? undefined : loadWebUi(options.webRoot ?? DEFAULT_WEB_ROOT);
+  if (ui) await app.register(webUiRoutes, { ui, host: options.host });
+  else hostPage(app, options.host);
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(async (scope) => {
     guardInfobaseRoutes(scope, options.host, cache);
-    authRoutes(scope, { secureCookies: options.secureCookies ?? false });
+    authRoutes(scope, { secureCookies: options.https !== undefined });
     usersRoutes(scope, cache);
     settingsRoutes(scope);
     metadataRoutes(scope);

@@ -20,6 +20,8 @@ export type ServeOptions = {
   /** Fill a new host with the demo infobases `crm` and `bp` (seed S2 starts there). */
   demo?: boolean;
   logLevel?: string;
+  /** PEM files of the certificate and its key: the host then speaks HTTPS only. */
+  tls?: { certFile: string; keyFile: string } | undefined;
 };
 
 export type RunningServer = { app: FastifyInstance; host: Host; url: string; close(): Promise<void> };
@@ -53,12 +55,16 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     exchange,
     publicUrl: options.publicUrl,
     logger,
+    https: options.tls
+      ? { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }
+      : undefined,
     version: packageVersion(),
   });
   await app.listen({ port: options.port, host: options.listen });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  const url = `http://${options.listen.includes(':') ? `[${options.listen}]` : options.listen}:${port}`;
+  const scheme = options.tls ? 'https' : 'http';
+  const url = `${scheme}://${options.listen.includes(':') ? `[${options.listen}]` : options.listen}:${port}`;
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {

@@ -12,6 +12,8 @@ type Options = {
   publicUrl?: string;
   demo?: boolean;
   logLevel?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 };
 
 function parsePort(text: string, source = '--port'): number {
@@ -44,6 +46,8 @@ export function registerServeCommand(program: Command, runtime: CliRuntime) {
       '--public-url <url>',
       'the address people reach the host at, for publication URLs [IBSYNC_PUBLIC_URL]',
     )
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM) [IBSYNC_TLS_CERT]')
+    .option('--tls-key <file>', 'the private key of that certificate (PEM) [IBSYNC_TLS_KEY]')
     .option('--demo', 'fill the host with the demo infobases crm and bp')
     .option('--log-level <level>', 'fatal, error, warn, info or debug [IBSYNC_LOG_LEVEL] (default: info)')
     .addHelpText(
@@ -63,6 +67,13 @@ Examples:
       const listen = options.listen ?? '127.0.0.1';
       const port = options.port ?? parsePort(env.PORT || '8080', 'PORT');
       const dataDir = resolve(options.data ?? env.IBSYNC_DATA ?? 'data');
+      const tlsCert = options.tlsCert ?? env.IBSYNC_TLS_CERT;
+      const tlsKey = options.tlsKey ?? env.IBSYNC_TLS_KEY;
+      if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+        throw new UsageError(
+          '--tls-cert and --tls-key go together: give both files, or neither for plain HTTP',
+        );
+      }
       const serveOptions: ServeOptions = {
         port,
         listen,
@@ -71,6 +82,7 @@ Examples:
         publicUrl: options.publicUrl ?? env.IBSYNC_PUBLIC_URL,
         demo: options.demo === true,
         logLevel: options.logLevel ?? env.IBSYNC_LOG_LEVEL ?? 'info',
+        tls: tlsCert && tlsKey ? { certFile: resolve(tlsCert), keyFile: resolve(tlsKey) } : undefined,
       };
       // Loaded only here: the client commands must not pay for the server's start-up.
       const { serve } = await import('../../server/serve.js');

@@ -1,0 +1,3 @@
+import { describeSeedScenario } from './seed-scenario.js';
+
+describeSeedScenario('ru');
