@@ -26,9 +26,10 @@ try {
   const report = JSON.parse(readFileSync(reportFile, 'utf8'));
   passed = report.numPassedTests;
   failed = report.numFailedTests;
-  // A file that fails to load has no tests in the count: count it as a failure.
+  // A file that fails to load, or whose set-up or clean-up hook throws, fails without a
+  // failed test in the count: count each such file as one failure.
   failed += report.testResults.filter(
-    (file) => file.status === 'failed' && file.assertionResults.length === 0,
+    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
   ).length;
 } catch {
   failed += 1;

@@ -244,9 +244,10 @@ describeEachDialect(
         reopen: { config: bp.config, hostKey: bp.hostKey },
       });
       const cleanupStore = bp.cleanup;
+      const cleanupReopened = reopened.cleanup;
       bp = Object.assign(reopened, {
         cleanup: async () => {
-          await reopened.cleanup();
+          await cleanupReopened();
           await cleanupStore().catch(() => undefined);
         },
       });
