@@ -115,9 +115,7 @@ function createInfobaseExchange(context: ExchangeContext, deps: SetupDeps, jobs:
       decide(context, await context.nodes.require(id), decision, user),
     startInitialExport: (id: string, user: string | null) =>
       startJob('initial-export', id, (progress) =>
-        journaled(id, 'initial-export', user, () =>
-          initialExport(deps, id, (done, total) => progress('exporting', done, total)),
-        ),
+        journaled(id, 'initial-export', user, () => initialExport(deps, id, progress)),
       ),
     startLoad: (id: string, user: string | null, options: { dryRun?: boolean } = {}) =>
       startJob('load', id, (progress) =>
@@ -146,10 +144,12 @@ export function createExchangeHub(host: Host, options: ExchangeOptions) {
     const rules = options.rulesFor(infobase.app.name);
     if (!rules) return;
     for (const table of exchangeTables) await ensureTable(infobase.db, infobase.dialect, table);
+    await createJournal(infobase.db).closeInterrupted();
     const context = createExchangeContext(infobase, rules, options.partSize);
     infobase.addWriteHook(
       createChangeLogHook({
         nodes: context.nodes,
+        sql: infobase.sql,
         exchanged: (localType) => context.exchanged.get(localType)?.formatType,
       }),
     );

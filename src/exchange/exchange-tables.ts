@@ -177,6 +177,8 @@ export const journalTable: TableSpec = {
     { name: 'error_code', type: text },
     { name: 'error_message', type: text },
     { name: 'user_login', type: text },
+    /** The process running the session (process-token.ts): a session it left running is closed once it is gone. */
+    { name: 'process', type: text },
   ],
   primaryKey: ['id'],
   indexes: [{ name: 'exchange_journal__node_started__ix', columns: ['node_id', 'started_at'] }],

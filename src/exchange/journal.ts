@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../platform/storage/index.js';
+import { isProcessGone, PROCESS_TOKEN } from './process-token.js';
 
 export type JournalOperation = 'sync' | 'initial-export' | 'load' | 'dry-run' | 'import' | 'export';
 export type JournalStatus = 'running' | 'ok' | 'warnings' | 'failed';
@@ -124,9 +125,42 @@ export function createJournal(db: Db) {
           bytes_received: 0,
           counts: '{}',
           user_login: user,
+          process: PROCESS_TOKEN,
         })
         .execute();
       return { id, startedAt };
+    },
+
+    /**
+     * Sessions left "running" by a host process that was killed or crashed are closed as failed, with that
+     * cause, so the journal explains what happened; the next Synchronize resumes their work.
+     */
+    async closeInterrupted(): Promise<number> {
+      const running = await db
+        .selectFrom('exchange_journal')
+        .select(['id', 'started_at', 'process'])
+        .where('status', '=', 'running')
+        .execute();
+      const finishedAt = new Date();
+      let closed = 0;
+      for (const row of running) {
+        if (!row.process || !isProcessGone(String(row.process))) continue;
+        await db
+          .updateTable('exchange_journal')
+          .set({
+            status: 'failed',
+            finished_at: finishedAt.toISOString(),
+            duration_ms: finishedAt.getTime() - new Date(String(row.started_at)).getTime(),
+            error_code: 'interrupted',
+            error_message:
+              'The host process stopped before this session finished (it was killed, crashed or restarted); the next Synchronize resumes where it stopped',
+          })
+          .where('id', '=', String(row.id))
+          .where('status', '=', 'running')
+          .execute();
+        closed += 1;
+      }
+      return closed;
     },
 
     async finish(

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../platform/errors.js';
 import type { Db } from '../platform/storage/index.js';
+import { isProcessGone, PROCESS_TOKEN } from './process-token.js';
 
 const LEASE_MS = 60_000;
-const HOLDER = `${process.pid}-${randomUUID().slice(0, 8)}`;
 
 async function tryAcquire(db: Db, nodeId: string, holder: string, purpose: string): Promise<boolean> {
   const now = new Date();
@@ -18,12 +18,21 @@ async function tryAcquire(db: Db, nodeId: string, holder: string, purpose: strin
         .where('exchange_locks.expires_at', '<', now.toISOString()),
     )
     .execute();
-  const row = await db
-    .selectFrom('exchange_locks')
-    .select('holder')
+  const holderOf = async () =>
+    (await db.selectFrom('exchange_locks').select('holder').where('node_id', '=', nodeId).executeTakeFirst())
+      ?.holder;
+  const current = await holderOf();
+  if (current === holder) return true;
+  // A lease whose holder was killed or crashed is free now: waiting for it to run out would fail every
+  // Synchronize after a restart for a minute with "busy", the error a retry makes disappear.
+  if (current === undefined || current === null || !isProcessGone(String(current))) return false;
+  await db
+    .updateTable('exchange_locks')
+    .set({ holder, purpose, expires_at: expires })
     .where('node_id', '=', nodeId)
-    .executeTakeFirst();
-  return row?.holder === holder;
+    .where('holder', '=', String(current))
+    .execute();
+  return (await holderOf()) === holder;
 }
 
 async function currentPurpose(db: Db, nodeId: string): Promise<string> {
@@ -46,7 +55,7 @@ export async function withNodeLock<T>(
   work: () => Promise<T>,
   options: { waitMs?: number } = {},
 ): Promise<T> {
-  const holder = `${HOLDER}-${randomUUID().slice(0, 8)}`;
+  const holder = `${PROCESS_TOKEN}-${randomUUID().slice(0, 8)}`;
   const deadline = Date.now() + (options.waitMs ?? 0);
   while (!(await tryAcquire(db, nodeId, holder, purpose))) {
     if (Date.now() >= deadline) {

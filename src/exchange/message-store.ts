@@ -231,12 +231,25 @@ export function createMessageStore(db: Db) {
 
     parts,
 
-    /** Announces an incoming message; announcing the same one again keeps the parts already received. */
+    /**
+     * Announces an incoming message; announcing the same one again keeps the parts already received. An
+     * older one still arriving is dropped: the sender keeps only its latest message, so it can never be
+     * completed and would stay for ever.
+     */
     async beginIncoming(nodeId: string, descriptor: MessageDescriptor, trx: Db = db): Promise<StoredMessage> {
       const existing = await get(nodeId, 'in', descriptor.messageNo, trx);
       if (existing && existing.sha256 === descriptor.sha256 && existing.partCount === descriptor.partCount)
         return existing;
       if (existing) await deleteMessage(trx, nodeId, 'in', descriptor.messageNo);
+      const superseded = await trx
+        .selectFrom('exchange_messages')
+        .select('message_no')
+        .where('node_id', '=', nodeId)
+        .where('direction', '=', 'in')
+        .where('message_no', '<', descriptor.messageNo)
+        .where('status', 'in', ['receiving', 'complete'])
+        .execute();
+      for (const row of superseded) await deleteMessage(trx, nodeId, 'in', Number(row.message_no));
       await trx
         .insertInto('exchange_messages')
         .values({
@@ -252,6 +265,23 @@ export function createMessageStore(db: Db) {
         })
         .execute();
       return (await get(nodeId, 'in', descriptor.messageNo, trx))!;
+    },
+
+    /**
+     * Drops incoming messages numbered up to `receivedNo`, which were applied already: a repeat of one (a
+     * retry, a duplicated or replayed announcement) is stored until its import skips it, and when that
+     * import never comes it would stay for ever.
+     */
+    async dropApplied(nodeId: string, receivedNo: number, trx: Db = db) {
+      const applied = await trx
+        .selectFrom('exchange_messages')
+        .select('message_no')
+        .where('node_id', '=', nodeId)
+        .where('direction', '=', 'in')
+        .where('message_no', '<=', receivedNo)
+        .where('status', 'in', ['receiving', 'complete'])
+        .execute();
+      for (const row of applied) await deleteMessage(trx, nodeId, 'in', Number(row.message_no));
     },
 
     async storeIncomingPart(nodeId: string, messageNo: number, partNo: number, data: Buffer, trx: Db = db) {

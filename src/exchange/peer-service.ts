@@ -235,6 +235,8 @@ export function createPeerService(context: ExchangeContext) {
     /** "Export for me": the next message for the initiator, or only the acknowledgement if nothing is new. */
     async prepareOutbox(code: string, caller: Caller): Promise<Outbox> {
       const node = await requireNode(code);
+      // A session starts here: what a repeated announcement left (its import never came) goes now.
+      await messages.dropApplied(node.id, node.receivedNo);
       if (node.role === 'responder' && !node.setup.initialExportDone)
         return { message: null, receivedNo: node.receivedNo };
       return withNodeLock(

@@ -67,7 +67,7 @@ export function createHttpTransport(
       throw networkError(connection.url, error);
     }
     if (response.ok) return response;
-    const body = await response.text();
+    const body = await readBody(connection.url, () => response.text());
     let parsed: { code?: unknown; message?: unknown } | undefined;
     try {
       parsed = JSON.parse(body);
@@ -99,9 +99,10 @@ export function createHttpTransport(
     for (let attempt = 1; ; attempt += 1) {
       try {
         const response = await send(path, init);
+        const text = await readBody(connection.url, () => response.text());
         let body: unknown;
         try {
-          body = await response.json();
+          body = JSON.parse(text);
         } catch {
           throw notIbsync(connection.url, 'its answer is not JSON');
         }
@@ -136,7 +137,7 @@ export function createHttpTransport(
       for (let attempt = 1; ; attempt += 1) {
         try {
           const response = await send(`${node(ownCode)}/outbox/${messageNo}/parts/${partNo}`);
-          return Buffer.from(await response.arrayBuffer());
+          return Buffer.from(await readBody(connection.url, () => response.arrayBuffer()));
         } catch (error) {
           if (attempt >= RETRIES || !isTransient(error)) throw error;
         }
@@ -181,6 +182,26 @@ function notIbsync(url: string, why: string): AppError {
     `${url} is not the publication address of an ibsync infobase: ${why}; copy the address from the host's list of infobases`,
     { status: 502 },
   );
+}
+
+/**
+ * Reads an answer's body. A connection cut in the middle of it is a network failure, which a retry may
+ * cure, not an answer that is "not JSON" from something that is not ibsync.
+ */
+async function readBody<T>(url: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError') throw networkError(url, error);
+    throw new AppError(
+      'not_reachable',
+      `${url} cannot be reached: the connection was cut in the middle of its answer`,
+      {
+        status: 502,
+      },
+    );
+  }
 }
 
 function networkError(url: string, error: unknown): AppError {

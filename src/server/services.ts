@@ -16,6 +16,25 @@ const CONVERSIONS: Record<ApplicationName, ConversionRules> = {
 
 export type Services = { host: Host; exchange: ExchangeHub; close(): Promise<void> };
 
+/**
+ * How long a call to the peer may take (IBSYNC_PEER_TIMEOUT_MS, default 60 s) and how big a message part
+ * is (IBSYNC_PART_SIZE, default 1 MiB): the fault-injection suite lowers both to provoke timeouts and
+ * many-part transfers between real host processes.
+ */
+function exchangeTuning(env: NodeJS.ProcessEnv): { peerTimeoutMs?: number; partSize?: number } {
+  const positive = (name: string): number | undefined => {
+    const text = env[name];
+    if (text === undefined || text === '') return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value <= 0)
+      throw new Error(`${name} must be a positive integer, got "${text}"`);
+    return value;
+  };
+  const peerTimeoutMs = positive('IBSYNC_PEER_TIMEOUT_MS');
+  const partSize = positive('IBSYNC_PART_SIZE');
+  return { ...(peerTimeoutMs ? { peerTimeoutMs } : {}), ...(partSize ? { partSize } : {}) };
+}
+
 /** The composition root: the host with its applications, and the exchange wired into it. */
 export async function createServices(options: {
   storage: Storage;
@@ -29,11 +48,16 @@ export async function createServices(options: {
     applications,
     ...(options.now ? { now: options.now } : {}),
   });
+  const tuning = exchangeTuning(process.env);
+  const partSize = options.partSize ?? tuning.partSize;
   const exchange = createExchangeHub(host, {
     rulesFor: (application) => CONVERSIONS[application],
     secrets: createSecretBox(options.hostKey),
-    transport: options.transport ?? ((connection) => createHttpTransport(connection)),
-    ...(options.partSize ? { partSize: options.partSize } : {}),
+    transport:
+      options.transport ??
+      ((connection) =>
+        createHttpTransport(connection, tuning.peerTimeoutMs ? { timeoutMs: tuning.peerTimeoutMs } : {})),
+    ...(partSize ? { partSize } : {}),
   });
   return {
     host,
