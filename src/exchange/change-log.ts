@@ -1,29 +1,37 @@
 import type { ObjectTypeDef } from '../platform/metadata.js';
 import type { StoredObject, WriteEvent } from '../platform/objects/object-store.js';
 import type { Db } from '../platform/storage/index.js';
+import { execute, queryRows, type SqlTarget } from '../platform/storage/raw-sql.js';
 import { exportMode, passesFilters } from './export-rules.js';
 import type { ExchangeNode, NodeStore } from './nodes.js';
 
 export type ChangeAction = 'put' | 'delete';
 
-export async function recordChange(trx: Db, nodeId: string, type: string, ref: string, action: ChangeAction) {
-  await trx
-    .insertInto('exchange_changes')
-    .values({ node_id: nodeId, type, ref, action, message_no: null })
-    // A new write clears the stamp, so an acknowledgement of an older message cannot drop this change.
-    .onConflict((conflict) =>
-      conflict.columns(['node_id', 'type', 'ref']).doUpdateSet({ action, message_no: null }),
-    )
-    .execute();
+// These run once per object written, so they are plain statements rather than built queries.
+export async function recordChange(
+  trx: Db,
+  sql: SqlTarget,
+  nodeId: string,
+  type: string,
+  ref: string,
+  action: ChangeAction,
+) {
+  // A new write clears the stamp, so an acknowledgement of an older message cannot drop this change.
+  await execute(
+    trx,
+    sql,
+    `insert into exchange_changes (node_id, type, ref, action, message_no) values (?, ?, ?, ?, null)
+     on conflict (node_id, type, ref) do update set action = excluded.action, message_no = null`,
+    [nodeId, type, ref, action],
+  );
 }
 
-export async function forgetChange(trx: Db, nodeId: string, type: string, ref: string) {
-  await trx
-    .deleteFrom('exchange_changes')
-    .where('node_id', '=', nodeId)
-    .where('type', '=', type)
-    .where('ref', '=', ref)
-    .execute();
+export async function forgetChange(trx: Db, sql: SqlTarget, nodeId: string, type: string, ref: string) {
+  await execute(trx, sql, 'delete from exchange_changes where node_id = ? and type = ? and ref = ?', [
+    nodeId,
+    type,
+    ref,
+  ]);
 }
 
 export type KnownSource = 'us' | 'peer';
@@ -31,35 +39,43 @@ export type KnownSource = 'us' | 'peer';
 /** Whether the peer has the object, and from whom: us, or itself. */
 export async function knownToPeer(
   trx: Db,
+  sql: SqlTarget,
   nodeId: string,
   type: string,
   ref: string,
 ): Promise<KnownSource | undefined> {
-  const row = await trx
-    .selectFrom('exchange_sent_objects')
-    .select('source')
-    .where('node_id', '=', nodeId)
-    .where('type', '=', type)
-    .where('ref', '=', ref)
-    .executeTakeFirst();
+  const [row] = await queryRows<{ source: string }>(
+    trx,
+    sql,
+    'select source from exchange_sent_objects where node_id = ? and type = ? and ref = ?',
+    [nodeId, type, ref],
+  );
   return row ? (String(row.source) as KnownSource) : undefined;
 }
 
-export async function markKnown(trx: Db, nodeId: string, type: string, ref: string, source: KnownSource) {
-  await trx
-    .insertInto('exchange_sent_objects')
-    .values({ node_id: nodeId, type, ref, source })
-    .onConflict((conflict) => conflict.columns(['node_id', 'type', 'ref']).doNothing())
-    .execute();
+export async function markKnown(
+  trx: Db,
+  sql: SqlTarget,
+  nodeId: string,
+  type: string,
+  ref: string,
+  source: KnownSource,
+) {
+  await execute(
+    trx,
+    sql,
+    `insert into exchange_sent_objects (node_id, type, ref, source) values (?, ?, ?, ?)
+     on conflict (node_id, type, ref) do nothing`,
+    [nodeId, type, ref, source],
+  );
 }
 
-export async function forgetKnown(trx: Db, nodeId: string, type: string, ref: string) {
-  await trx
-    .deleteFrom('exchange_sent_objects')
-    .where('node_id', '=', nodeId)
-    .where('type', '=', type)
-    .where('ref', '=', ref)
-    .execute();
+export async function forgetKnown(trx: Db, sql: SqlTarget, nodeId: string, type: string, ref: string) {
+  await execute(trx, sql, 'delete from exchange_sent_objects where node_id = ? and type = ? and ref = ?', [
+    nodeId,
+    type,
+    ref,
+  ]);
 }
 
 /** The peer's acknowledgement: every change it has now received is done. */
@@ -79,13 +95,14 @@ export function objectForRules(def: ObjectTypeDef, object: StoredObject) {
 /** Whether this node should receive the object now, given its rules and what it already has. */
 export async function decideRegistration(
   trx: Db,
+  sql: SqlTarget,
   node: ExchangeNode,
   def: ObjectTypeDef,
   object: StoredObject,
 ): Promise<ChangeAction | undefined> {
   const mode = exportMode(node.rules, def.kind);
   if (mode === 'never') return undefined;
-  const known = await knownToPeer(trx, node.id, def.name, object.ref);
+  const known = await knownToPeer(trx, sql, node.id, def.name, object.ref);
   if (!passesFilters(node.rules, objectForRules(def, object))) {
     // What we sent and that now leaves the filter goes as a deletion, so the peer keeps no stale copy.
     return known === 'us' ? 'delete' : undefined;
@@ -101,30 +118,33 @@ export async function decideRegistration(
  */
 export function createChangeLogHook(deps: {
   nodes: NodeStore;
+  sql: SqlTarget;
   exchanged: (localType: string) => string | undefined;
 }) {
+  const { sql } = deps;
   return async (trx: Db, event: WriteEvent) => {
     const formatType = deps.exchanged(event.def.name);
     if (!formatType) return;
-    for (const node of await deps.nodes.list(trx)) {
+    // The settings are read once per transaction (the store forgets them when it changes one).
+    for (const node of await deps.nodes.listCached(trx)) {
       if (node.peerObjectTypes.receive.length > 0 && !node.peerObjectTypes.receive.includes(formatType))
         continue;
       if (event.origin.kind === 'exchange' && event.origin.nodeId === node.id) {
-        await forgetChange(trx, node.id, event.def.name, event.ref);
-        if (event.action === 'delete') await forgetKnown(trx, node.id, event.def.name, event.ref);
-        else await markKnown(trx, node.id, event.def.name, event.ref, 'peer');
+        await forgetChange(trx, sql, node.id, event.def.name, event.ref);
+        if (event.action === 'delete') await forgetKnown(trx, sql, node.id, event.def.name, event.ref);
+        else await markKnown(trx, sql, node.id, event.def.name, event.ref, 'peer');
         continue;
       }
       if (event.action === 'delete') {
-        if (await knownToPeer(trx, node.id, event.def.name, event.ref)) {
-          await recordChange(trx, node.id, event.def.name, event.ref, 'delete');
+        if (await knownToPeer(trx, sql, node.id, event.def.name, event.ref)) {
+          await recordChange(trx, sql, node.id, event.def.name, event.ref, 'delete');
         } else {
-          await forgetChange(trx, node.id, event.def.name, event.ref);
+          await forgetChange(trx, sql, node.id, event.def.name, event.ref);
         }
         continue;
       }
-      const action = await decideRegistration(trx, node, event.def, event.after!);
-      if (action) await recordChange(trx, node.id, event.def.name, event.ref, action);
+      const action = await decideRegistration(trx, sql, node, event.def, event.after!);
+      if (action) await recordChange(trx, sql, node.id, event.def.name, event.ref, action);
     }
   };
 }

@@ -1,19 +1,21 @@
-import { sql } from 'kysely';
 import { formatNamespace, type MessageHeader } from '../format/message-header.js';
 import { columnName, sectionTableName, tableName } from '../platform/metadata.js';
 import type { StoredObject } from '../platform/objects/object-store.js';
 import { readPrefix } from '../platform/settings.js';
 import type { Db } from '../platform/storage/index.js';
+import { execute, queryRows, quote } from '../platform/storage/raw-sql.js';
 import type { FormatObject, OutgoingContext } from './conversion.js';
 import { EXCHANGE_PLAN, type ExchangeContext } from './exchange-context.js';
 import type { StoredMessage } from './message-store.js';
 import type { ExchangeNode } from './nodes.js';
-import { peerRefOf } from './public-ids.js';
+import { peerRefsOf } from './public-ids.js';
 
 export type Progress = (done: number, total: number) => void;
 
 const BATCH = 500;
-const CACHE_LIMIT = 20_000;
+/** Referenced objects and their key properties remembered while a message is written (bounded memory). */
+const OBJECT_CACHE = 5_000;
+const KEY_CACHE = 20_000;
 
 /**
  * Makes the next message for a node (DESIGN.md 6.4): every change not yet acknowledged is stamped with
@@ -24,7 +26,8 @@ const CACHE_LIMIT = 20_000;
 export async function exportMessage(
   context: ExchangeContext,
   nodeId: string,
-  options: { progress?: Progress } = {},
+  /** `evenIfEmpty`: the initial export, which the peer must receive even when there is nothing to send. */
+  options: { progress?: Progress; evenIfEmpty?: boolean } = {},
 ): Promise<StoredMessage | undefined> {
   const { infobase, nodes, messages } = context;
   // Outside the transaction: on SQLite a query beside an open transaction would wait for it forever.
@@ -32,15 +35,15 @@ export async function exportMessage(
   return infobase.db.transaction().execute(async (trx) => {
     const node = await nodes.require(nodeId, trx);
     const messageNo = node.sentNo + 1;
-    await trx
-      .updateTable('exchange_changes')
-      .set({ message_no: messageNo })
-      .where('node_id', '=', node.id)
-      .where((eb) => eb.or([eb('message_no', 'is', null), eb('message_no', '<=', node.sentNo)]))
-      .execute();
+    await execute(
+      trx,
+      infobase.sql,
+      'update exchange_changes set message_no = ? where node_id = ? and (message_no is null or message_no <= ?)',
+      [messageNo, node.id, node.sentNo],
+    );
     if (node.rules.catalogs === 'used') await pullInUsedCatalogs(context, trx, node, messageNo);
-    const total = await countStamped(trx, node.id, messageNo);
-    if (total === 0) return undefined;
+    const total = await countStamped(context, trx, node.id, messageNo);
+    if (total === 0 && !options.evenIfEmpty) return undefined;
 
     let written = 0;
     const lines = messageLines(
@@ -62,7 +65,7 @@ export async function exportMessage(
       () => written,
       context.partSize,
     );
-    await updateSentObjects(trx, node.id, messageNo);
+    await updateSentObjects(context, trx, node.id, messageNo);
     await nodes.update(node.id, { sentNo: messageNo }, trx);
     return message;
   });
@@ -85,14 +88,19 @@ export async function stampedCounts(
   return Object.fromEntries(rows.map((row) => [String(row.type), Number(row.count)]));
 }
 
-async function countStamped(trx: Db, nodeId: string, messageNo: number): Promise<number> {
-  const row = await trx
-    .selectFrom('exchange_changes')
-    .select(sql<number>`count(*)`.as('count'))
-    .where('node_id', '=', nodeId)
-    .where('message_no', '=', messageNo)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+async function countStamped(
+  context: ExchangeContext,
+  trx: Db,
+  nodeId: string,
+  messageNo: number,
+): Promise<number> {
+  const [row] = await queryRows<{ count: number }>(
+    trx,
+    context.infobase.sql,
+    'select count(*) as count from exchange_changes where node_id = ? and message_no = ?',
+    [nodeId, messageNo],
+  );
+  return Number(row?.count ?? 0);
 }
 
 async function header(
@@ -148,26 +156,43 @@ async function pullInUsedCatalogs(context: ExchangeContext, trx: Db, node: Excha
         add(sectionTableName(def, section), 'owner_ref', field.type, field.name);
     }
   }
-  for (let pulled = true; pulled; ) {
-    pulled = false;
+  // A link can pull something only from a type the message carries; after the first round only links
+  // from the types just pulled in run again, until nothing is added.
+  const carried = await queryRows<{ type: string }>(
+    trx,
+    context.infobase.sql,
+    "select distinct type from exchange_changes where node_id = ? and message_no = ? and action = 'put'",
+    [node.id, messageNo],
+  );
+  for (let sources = new Set(carried.map((row) => String(row.type))); sources.size > 0; ) {
+    const pulled = new Set<string>();
     for (const link of links) {
-      const result = await sql`
-        insert into exchange_changes (node_id, type, ref, action, message_no)
-        select distinct ${node.id}, ${link.to}, t.${sql.ref(link.column)}, 'put', cast(${messageNo} as integer)
-        from ${sql.table(link.table)} t
-        join exchange_changes c
-          on c.node_id = ${node.id} and c.type = ${link.from} and c.ref = t.${sql.ref(link.owner)}
-          and c.message_no = ${messageNo} and c.action = 'put'
-        where t.${sql.ref(link.column)} is not null
-          and not exists (select 1 from exchange_sent_objects s
-            where s.node_id = ${node.id} and s.type = ${link.to} and s.ref = t.${sql.ref(link.column)})
-        on conflict (node_id, type, ref) do nothing`.execute(trx);
-      if (Number(result.numAffectedRows ?? 0) > 0) pulled = true;
+      if (!sources.has(link.from)) continue;
+      // The message's changes drive the join (CROSS JOIN keeps them the outer loop on SQLite): a few
+      // changed documents must not mean a scan of every line ever written.
+      const column = `t.${quote(link.column)}`;
+      const pulledIn = await execute(
+        trx,
+        context.infobase.sql,
+        `insert into exchange_changes (node_id, type, ref, action, message_no)
+         select distinct ?, ?, ${column}, 'put', cast(? as integer)
+         from exchange_changes c
+         cross join ${quote(link.table)} t
+         where c.node_id = ? and c.type = ? and c.message_no = ?
+           and c.action = 'put' and t.${quote(link.owner)} = c.ref and ${column} is not null
+           and not exists (select 1 from exchange_sent_objects s
+             where s.node_id = ? and s.type = ? and s.ref = ${column})
+         on conflict (node_id, type, ref) do nothing`,
+        [node.id, link.to, messageNo, node.id, link.from, messageNo, node.id, link.to],
+      );
+      if (pulledIn > 0) pulled.add(link.to);
     }
+    sources = pulled;
   }
 }
 
 async function* stampedRefs(
+  context: ExchangeContext,
   trx: Db,
   nodeId: string,
   type: string,
@@ -176,17 +201,14 @@ async function* stampedRefs(
 ) {
   let after = '';
   for (;;) {
-    const rows = await trx
-      .selectFrom('exchange_changes')
-      .select('ref')
-      .where('node_id', '=', nodeId)
-      .where('type', '=', type)
-      .where('message_no', '=', messageNo)
-      .where('action', '=', action)
-      .where('ref', '>', after)
-      .orderBy('ref')
-      .limit(BATCH)
-      .execute();
+    const rows = await queryRows<{ ref: string }>(
+      trx,
+      context.infobase.sql,
+      `select ref from exchange_changes
+       where node_id = ? and type = ? and message_no = ? and action = ? and ref > ?
+       order by ref limit ${BATCH}`,
+      [nodeId, type, messageNo, action, after],
+    );
     if (rows.length === 0) return;
     const refs = rows.map((row) => String(row.ref));
     yield refs;
@@ -194,34 +216,108 @@ async function* stampedRefs(
   }
 }
 
-/** Key properties of referenced objects, as the peer knows them; remembered for the message's length. */
-function outgoingContext(context: ExchangeContext, trx: Db, nodeId: string): OutgoingContext {
-  const cache = new Map<string, FormatObject | undefined>();
-  const objects = new Map<string, StoredObject | undefined>();
-  const self: OutgoingContext = {
+/** Per type, ref → value; each type's map starts afresh at `limit` entries: bounded memory, and a batch refetches what it lacks. */
+class PerType<V> {
+  private readonly types = new Map<string, Map<string, V>>();
+  constructor(private readonly limit: number) {}
+  private of(type: string): Map<string, V> {
+    let map = this.types.get(type);
+    if (!map) {
+      map = new Map();
+      this.types.set(type, map);
+    }
+    return map;
+  }
+  get(type: string, ref: string): V | undefined {
+    return this.types.get(type)?.get(ref);
+  }
+  has(type: string, ref: string): boolean {
+    return this.types.get(type)?.has(ref) === true;
+  }
+  set(type: string, ref: string, value: V): void {
+    const map = this.of(type);
+    if (map.size >= this.limit && !map.has(ref)) map.clear();
+    map.set(ref, value);
+  }
+}
+
+type Outgoing = OutgoingContext & {
+  /** Fetches at once the objects (and their peer refs) that a batch of objects names, two levels deep. */
+  prefetch(objects: Iterable<{ localType: string; object: StoredObject }>): Promise<void>;
+};
+
+/**
+ * Key properties of referenced objects, as the peer knows them. A message names the same catalog items
+ * again and again: they are fetched a batch at a time and remembered, within a bound.
+ */
+function outgoingContext(context: ExchangeContext, trx: Db, nodeId: string): Outgoing {
+  const { sql } = context.infobase;
+  const objects = new PerType<StoredObject | null>(OBJECT_CACHE);
+  const keys = new PerType<FormatObject | null>(KEY_CACHE);
+  const peerRefs = new PerType<string>(KEY_CACHE);
+
+  async function fetch(localType: string, refs: readonly string[]) {
+    const missing = refs.filter((ref) => !objects.has(localType, ref));
+    if (missing.length > 0) {
+      const found = await context.infobase.objects.getMany(localType, missing, trx);
+      for (const ref of missing) objects.set(localType, ref, found.get(ref) ?? null);
+    }
+    const unmapped = refs.filter((ref) => !peerRefs.has(localType, ref));
+    if (unmapped.length > 0) {
+      const found = await peerRefsOf(trx, sql, nodeId, localType, unmapped);
+      for (const ref of unmapped) peerRefs.set(localType, ref, found.get(ref) ?? ref);
+    }
+  }
+
+  function named(localType: string, object: StoredObject, into: Map<string, Set<string>>) {
+    const def = context.typeDef(localType);
+    const add = (to: string, value: unknown) => {
+      if (typeof value !== 'string' || !context.exchanged.has(to)) return;
+      if (keys.has(to, value)) return;
+      const refs = into.get(to) ?? new Set<string>();
+      refs.add(value);
+      into.set(to, refs);
+    };
+    for (const field of def.fields) if (field.type.kind === 'ref') add(field.type.to, object[field.name]);
+    for (const section of def.tabularSections ?? []) {
+      const lines = (object[section.name] as Record<string, unknown>[] | undefined) ?? [];
+      for (const field of section.fields) {
+        if (field.type.kind !== 'ref') continue;
+        for (const line of lines) add(field.type.to, line[field.name]);
+      }
+    }
+  }
+
+  const self: Outgoing = {
     async object(localType, ref) {
-      const key = `${localType}:${ref}`;
-      if (objects.has(key)) return objects.get(key);
-      const object = await context.infobase.objects.get(localType, ref, trx);
-      if (objects.size > CACHE_LIMIT) objects.clear();
-      objects.set(key, object);
-      return object;
+      if (!objects.has(localType, ref)) await fetch(localType, [ref]);
+      return objects.get(localType, ref) ?? undefined;
     },
     async keyProperties(localType, ref) {
-      const key = `${localType}:${ref}`;
-      if (cache.has(key)) return cache.get(key);
+      const cached = keys.get(localType, ref);
+      if (cached !== undefined) return cached ?? undefined;
       const object = await self.object(localType, ref);
-      const keys = object
-        ? await context.rules.keyProperties(
-            localType,
-            object,
-            await peerRefOf(trx, nodeId, localType, ref),
-            self,
-          )
+      if (!peerRefs.has(localType, ref)) await fetch(localType, [ref]);
+      const properties = object
+        ? await context.rules.keyProperties(localType, object, peerRefs.get(localType, ref) ?? ref, self)
         : undefined;
-      if (cache.size > CACHE_LIMIT) cache.clear();
-      cache.set(key, keys);
-      return keys;
+      keys.set(localType, ref, properties ?? null);
+      return properties;
+    },
+    async prefetch(batch) {
+      let level = new Map<string, Set<string>>();
+      for (const { localType, object } of batch) named(localType, object, level);
+      for (let depth = 0; depth < 2 && level.size > 0; depth += 1) {
+        const next = new Map<string, Set<string>>();
+        for (const [localType, refs] of level) {
+          await fetch(localType, [...refs]);
+          for (const ref of refs) {
+            const object = objects.get(localType, ref);
+            if (object) named(localType, object, next);
+          }
+        }
+        level = next;
+      }
     },
   };
   return self;
@@ -236,16 +332,36 @@ async function* messageLines(
   counted: () => void,
 ): AsyncGenerator<unknown> {
   yield { Header: messageHeader };
+  const { sql } = context.infobase;
   const outgoing = outgoingContext(context, trx, node.id);
+  // Which types and actions the message carries, asked once: most messages carry a few of them.
+  const carried = new Set(
+    (
+      await queryRows<{ type: string; action: string }>(
+        trx,
+        sql,
+        'select distinct type, action from exchange_changes where node_id = ? and message_no = ?',
+        [node.id, messageNo],
+      )
+    ).map((row) => `${row.action}:${row.type}`),
+  );
   let objectCount = 0;
   for (const type of context.rules.types) {
-    for await (const refs of stampedRefs(trx, node.id, type.localType, messageNo, 'put')) {
+    if (!carried.has(`put:${type.localType}`)) continue;
+    for await (const refs of stampedRefs(context, trx, node.id, type.localType, messageNo, 'put')) {
+      const objects = await context.infobase.objects.getMany(type.localType, refs, trx);
+      const peerRefs = await peerRefsOf(trx, sql, node.id, type.localType, refs);
+      await outgoing.prefetch([...objects.values()].map((object) => ({ localType: type.localType, object })));
       for (const ref of refs) {
-        const object: StoredObject | undefined = await context.infobase.objects.get(type.localType, ref, trx);
+        const object = objects.get(ref);
         // Deleted since the change was logged: its deletion was logged in its place.
         if (!object) continue;
-        const peerRef = await peerRefOf(trx, node.id, type.localType, ref);
-        const entry = await context.rules.toFormat(type.localType, object, peerRef, outgoing);
+        const entry = await context.rules.toFormat(
+          type.localType,
+          object,
+          peerRefs.get(ref) ?? ref,
+          outgoing,
+        );
         objectCount += 1;
         counted();
         yield { [entry.type]: entry.object };
@@ -253,12 +369,11 @@ async function* messageLines(
     }
   }
   for (const type of [...context.rules.types].reverse()) {
-    for await (const refs of stampedRefs(trx, node.id, type.localType, messageNo, 'delete')) {
+    if (!carried.has(`delete:${type.localType}`)) continue;
+    for await (const refs of stampedRefs(context, trx, node.id, type.localType, messageNo, 'delete')) {
+      const peerRefs = await peerRefsOf(trx, sql, node.id, type.localType, refs);
       for (const ref of refs) {
-        const entry = context.rules.deletion(
-          type.localType,
-          await peerRefOf(trx, node.id, type.localType, ref),
-        );
+        const entry = context.rules.deletion(type.localType, peerRefs.get(ref) ?? ref);
         objectCount += 1;
         counted();
         yield { [entry.type]: entry.object };
@@ -269,17 +384,23 @@ async function* messageLines(
 }
 
 /** What the message carries the peer will have: followed from now on, or forgotten if deleted. */
-async function updateSentObjects(trx: Db, nodeId: string, messageNo: number) {
-  await sql`
-    insert into exchange_sent_objects (node_id, type, ref, source)
-    select node_id, type, ref, 'us' from exchange_changes
-    where node_id = ${nodeId} and message_no = ${messageNo} and action = 'put'
-    on conflict (node_id, type, ref) do nothing`.execute(trx);
-  await sql`
-    delete from exchange_sent_objects
-    where node_id = ${nodeId} and exists (select 1 from exchange_changes c
-      where c.node_id = exchange_sent_objects.node_id and c.type = exchange_sent_objects.type
-        and c.ref = exchange_sent_objects.ref and c.message_no = ${messageNo} and c.action = 'delete')`.execute(
+async function updateSentObjects(context: ExchangeContext, trx: Db, nodeId: string, messageNo: number) {
+  await execute(
     trx,
+    context.infobase.sql,
+    `insert into exchange_sent_objects (node_id, type, ref, source)
+     select node_id, type, ref, 'us' from exchange_changes
+     where node_id = ? and message_no = ? and action = 'put'
+     on conflict (node_id, type, ref) do nothing`,
+    [nodeId, messageNo],
+  );
+  // Driven by the message's deletions: every object the peer has is not to be visited on each message.
+  await execute(
+    trx,
+    context.infobase.sql,
+    `delete from exchange_sent_objects
+     where node_id = ? and (type, ref) in (select c.type, c.ref from exchange_changes c
+       where c.node_id = ? and c.message_no = ? and c.action = 'delete')`,
+    [nodeId, nodeId, messageNo],
   );
 }

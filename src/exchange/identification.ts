@@ -2,8 +2,8 @@ import type { ObjectTypeDef } from '../platform/metadata.js';
 import { columnName, tableName } from '../platform/metadata.js';
 import { conflicts, identifyingValues, searchKey, searchKeyColumn } from '../platform/search-keys.js';
 import type { Db, StorageDialect } from '../platform/storage/index.js';
+import { inBatches, placeholders, queryRows, quote, type SqlTarget } from '../platform/storage/raw-sql.js';
 import type { IncomingRef, SearchKeys } from './conversion.js';
-import { localRefOf } from './public-ids.js';
 
 /** How an incoming object was found here (DESIGN.md 6.5), in the order the ways are tried. */
 export type Identification =
@@ -16,32 +16,88 @@ type TypeResolver = (localType: string) => ObjectTypeDef;
 
 type Candidate = { ref: string; identifying: Record<string, string | undefined> };
 
-/** Past this many look-ups of one type in one import, its objects are indexed in memory at once. */
-const INDEX_AFTER = 50;
+/** What one incoming object (or reference) will be looked up by: its peer ref, and its keys. */
+export type Lookup = { localType: string; peerRef: string | null; keys: SearchKeys };
 
-type TypeIndex = {
-  byGroup: Map<string, Candidate[]>[];
-  /** Local objects already standing for a peer object (its ref as the peer knows it): never for another. */
-  taken: Map<string, string>;
+/** Look-ups remembered per type and import: a large message names the same catalog items over and over. */
+const REMEMBERED = 20_000;
+/** Candidates of one search key at most, as a person could review them. */
+const CANDIDATES = 50;
+
+/** Per type, ref → value; each type's map starts afresh once it holds `limit` entries. */
+class PerType<V> {
+  private readonly types = new Map<string, Map<string, V>>();
+  constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
+  private of(type: string): Map<string, V> {
+    let map = this.types.get(type);
+    if (!map) {
+      map = new Map();
+      this.types.set(type, map);
+    }
+    return map;
+  }
+  get(type: string, ref: string): V | undefined {
+    return this.types.get(type)?.get(ref);
+  }
+  has(type: string, ref: string): boolean {
+    return this.types.get(type)?.has(ref) === true;
+  }
+  set(type: string, ref: string, value: V): void {
+    const map = this.of(type);
+    if (map.size >= this.limit && !map.has(ref)) map.clear();
+    map.set(ref, value);
+  }
+  clear(): void {
+    this.types.clear();
+  }
+}
+
+type Decision = { action: string; localRef: string | null };
+
+/** An object's search keys, normalized, and its identifying values. */
+type Searched = {
+  identifying: Record<string, string | undefined>;
+  key(groupIndex: number): string | undefined;
 };
 
 /**
  * Finds local objects for incoming ones within one import or analysis: a person's decision, the node's
  * public-ID table, the same ref, then the type's search groups (the stored, normalized keys); a candidate
  * whose identifying fields disagree (another INN, another KPP, another SKU) is never the same object, and
- * an object the peer already knows under another ref is never matched again. A few look-ups query the
- * indexed key columns; many switch to an in-memory index built once per type, never a scan per pair.
+ * an object the peer already knows under another ref is never matched again.
+ *
+ * Every answer is what the database says at that moment: look-ups go to the indexed columns, in batches
+ * for a chunk of objects (`prefetch`), and what is remembered is kept true by the importer telling of its
+ * own writes (`created`, `linked`, `deleted`). Memory stays bounded whatever the size of the message;
+ * only what this import matched by search is kept whole, so that nothing is matched twice.
  */
 export function createIdentifier(deps: {
   trx: Db;
   dialect: StorageDialect;
+  sql: SqlTarget;
   nodeId: string;
   typeDef: TypeResolver;
+  /** An analysis writes nothing, so search answers can be fetched for a whole chunk at once. */
+  readOnly?: boolean;
 }) {
-  const { trx, nodeId, dialect } = deps;
-  const lookups = new Map<string, number>();
-  const indexes = new Map<string, TypeIndex>();
-  const takenHere = new Map<string, Map<string, string>>();
+  const { trx, nodeId } = deps;
+  const readOnly = deps.readOnly === true;
+  const { sql } = deps;
+  const notDeleted = deps.dialect.encodeBoolean(false);
+  const rows = <R>(text: string, parameters: readonly unknown[]) => queryRows<R>(trx, sql, text, parameters);
+
+  /** peer ref → local ref (or null: no link). */
+  const publicIds = new PerType<string | null>(REMEMBERED);
+  /** ref → whether a local object has it. */
+  const existing = new PerType<boolean>(REMEMBERED);
+  const decisions = new Map<string, { byPeer: Map<string, Decision>; linkedLocal: Map<string, string> }>();
+  /** Local objects that stand, in this import, for a peer object (its ref): never for another. */
+  const takenHere = new PerType<string>();
+  /** An analysis's chunk: candidates per type, group and key; who holds them; the keys worked out. */
+  const chunkCandidates = new Map<string, Map<string, Candidate[]>>();
+  const chunkLinkedLocal = new PerType<string | null>();
+  const chunkKnown = new PerType<boolean>();
+  const searchedKeys = new WeakMap<SearchKeys, Searched>();
 
   function identifyingColumns(def: ObjectTypeDef): { field: string; column: string }[] {
     return (def.searchFields?.[0] ?? []).map((field) => ({
@@ -51,113 +107,183 @@ export function createIdentifier(deps: {
   }
 
   function candidateOf(def: ObjectTypeDef, row: Record<string, unknown>): Candidate {
-    const values = Object.fromEntries(
-      identifyingColumns(def).map(({ field, column }) => [field, row[column]]),
-    );
+    const values: Record<string, unknown> = {};
+    for (const { field, column } of identifyingColumns(def)) values[field] = row[column];
     return { ref: String(row.ref), identifying: identifyingValues(def, values) };
   }
 
-  async function buildIndex(def: ObjectTypeDef): Promise<TypeIndex> {
-    const groups = def.searchFields ?? [];
-    const rows = await trx
-      .selectFrom(tableName(def))
-      .select([
-        'ref',
-        ...groups.map((_, index) => searchKeyColumn(index)),
-        ...identifyingColumns(def).map((c) => c.column),
-      ])
-      .where('deleted', '=', dialect.encodeBoolean(false))
-      .execute();
-    const byGroup = groups.map(() => new Map<string, Candidate[]>());
-    for (const row of rows) {
-      const candidate = candidateOf(def, row);
-      groups.forEach((_, index) => {
-        const key = row[searchKeyColumn(index)];
-        if (typeof key !== 'string') return;
-        const list = byGroup[index]!.get(key);
-        if (list) list.push(candidate);
-        else byGroup[index]!.set(key, [candidate]);
-      });
+  /** A person's decisions, read once for the whole import: there are few, and a load does not change them. */
+  let decisionsRead: Promise<void> | undefined;
+  const noDecisions = { byPeer: new Map<string, Decision>(), linkedLocal: new Map<string, string>() };
+  async function decisionsOf(def: ObjectTypeDef) {
+    decisionsRead ??= (async () => {
+      const decided = await rows<{
+        type: string;
+        peer_ref: string;
+        action: string;
+        local_ref: string | null;
+      }>('select type, peer_ref, action, local_ref from exchange_mapping_decisions where node_id = ?', [
+        nodeId,
+      ]);
+      for (const row of decided) {
+        let found = decisions.get(String(row.type));
+        if (!found) {
+          found = { byPeer: new Map(), linkedLocal: new Map() };
+          decisions.set(String(row.type), found);
+        }
+        const localRef = row.local_ref === null ? null : String(row.local_ref);
+        found.byPeer.set(String(row.peer_ref), { action: String(row.action), localRef });
+        if (row.action === 'link' && localRef !== null) found.linkedLocal.set(localRef, String(row.peer_ref));
+      }
+    })();
+    await decisionsRead;
+    return decisions.get(def.name) ?? noDecisions;
+  }
+
+  /**
+   * Whether the node has any link, or knows any object, of a type. An analysis writes nothing, so a type
+   * with none (the first mapping) needs no look-up of them per object at all.
+   */
+  const nothingFor = new Map<string, Promise<{ links: boolean; known: boolean }>>();
+  async function emptyFor(def: ObjectTypeDef): Promise<{ links: boolean; known: boolean }> {
+    if (!readOnly) return { links: false, known: false };
+    let found = nothingFor.get(def.name);
+    if (!found) {
+      found = (async () => {
+        const any = async (table: string) =>
+          (
+            await rows(`select 1 as found from ${table} where node_id = ? and type = ? limit 1`, [
+              nodeId,
+              def.name,
+            ])
+          ).length > 0;
+        return { links: !(await any('exchange_public_ids')), known: !(await any('exchange_sent_objects')) };
+      })();
+      nothingFor.set(def.name, found);
     }
-    const taken = new Map<string, string>();
-    const known = await trx
-      .selectFrom('exchange_sent_objects')
-      .select('ref')
-      .where('node_id', '=', nodeId)
-      .where('type', '=', def.name)
-      .execute();
-    for (const row of known) taken.set(String(row.ref), String(row.ref));
-    const linked = await trx
-      .selectFrom('exchange_public_ids')
-      .select(['local_ref', 'peer_ref'])
-      .where('node_id', '=', nodeId)
-      .where('type', '=', def.name)
-      .execute();
-    for (const row of linked) taken.set(String(row.local_ref), String(row.peer_ref));
-    const decided = await trx
-      .selectFrom('exchange_mapping_decisions')
-      .select(['local_ref', 'peer_ref'])
-      .where('node_id', '=', nodeId)
-      .where('type', '=', def.name)
-      .where('action', '=', 'link')
-      .execute();
-    for (const row of decided) taken.set(String(row.local_ref), String(row.peer_ref));
-    return { byGroup, taken };
+    return found;
+  }
+
+  async function loadPublicIds(def: ObjectTypeDef, peerRefs: Iterable<string>) {
+    const wanted = [...peerRefs].filter((peerRef) => !publicIds.has(def.name, peerRef));
+    if ((await emptyFor(def)).links) {
+      for (const peerRef of wanted) publicIds.set(def.name, peerRef, null);
+      return;
+    }
+    for (const batch of inBatches(wanted)) {
+      for (const peerRef of batch) publicIds.set(def.name, peerRef, null);
+      const found = await rows<{ peer_ref: string; local_ref: string }>(
+        `select peer_ref, local_ref from exchange_public_ids
+         where node_id = ? and type = ? and peer_ref in (${placeholders(batch.length)})`,
+        [nodeId, def.name, ...batch],
+      );
+      for (const row of found) publicIds.set(def.name, String(row.peer_ref), String(row.local_ref));
+    }
+  }
+
+  async function loadExisting(def: ObjectTypeDef, refs: Iterable<string>) {
+    const wanted = [...refs].filter((ref) => !existing.has(def.name, ref));
+    for (const batch of inBatches(wanted)) {
+      for (const ref of batch) existing.set(def.name, ref, false);
+      const found = await rows<{ ref: string }>(
+        `select ref from ${quote(tableName(def))} where ref in (${placeholders(batch.length)})`,
+        batch,
+      );
+      for (const row of found) existing.set(def.name, String(row.ref), true);
+    }
+  }
+
+  async function publicIdOf(def: ObjectTypeDef, peerRef: string): Promise<string | undefined> {
+    if (!publicIds.has(def.name, peerRef)) await loadPublicIds(def, [peerRef]);
+    return publicIds.get(def.name, peerRef) ?? undefined;
+  }
+
+  async function exists(def: ObjectTypeDef, ref: string): Promise<boolean> {
+    if (!existing.has(def.name, ref)) await loadExisting(def, [ref]);
+    return existing.get(def.name, ref) === true;
+  }
+
+  const chunkKey = (def: ObjectTypeDef, groupIndex: number) => `${def.name}\u0000${groupIndex}`;
+
+  async function loadCandidates(def: ObjectTypeDef, groupIndex: number, keys: Iterable<string>) {
+    const byKey = new Map<string, Candidate[]>();
+    for (const value of keys) byKey.set(value, []);
+    const column = searchKeyColumn(groupIndex);
+    const identifying = identifyingColumns(def).map(({ column: name }) => `, ${quote(name)}`);
+    for (const batch of inBatches([...byKey.keys()])) {
+      const found = await rows<Record<string, unknown>>(
+        `select ref, ${quote(column)} as search_key${identifying.join('')}
+         from ${quote(tableName(def))}
+         where ${quote(column)} in (${placeholders(batch.length)}) and deleted = ?`,
+        [...batch, notDeleted],
+      );
+      for (const row of found) {
+        const list = byKey.get(String(row.search_key));
+        if (list && list.length < CANDIDATES) list.push(candidateOf(def, row));
+      }
+    }
+    return byKey;
+  }
+
+  async function candidates(def: ObjectTypeDef, groupIndex: number, value: string): Promise<Candidate[]> {
+    const cached = chunkCandidates.get(chunkKey(def, groupIndex))?.get(value);
+    if (cached) return cached;
+    return (await loadCandidates(def, groupIndex, [value])).get(value) ?? [];
+  }
+
+  /** Who holds these local objects: a link, or the peer knowing them. */
+  async function loadTaken(def: ObjectTypeDef, refs: Iterable<string>) {
+    const wanted = [...new Set(refs)].filter((ref) => !chunkLinkedLocal.has(def.name, ref));
+    const empty = await emptyFor(def);
+    for (const batch of inBatches(wanted)) {
+      for (const ref of batch) {
+        chunkLinkedLocal.set(def.name, ref, null);
+        chunkKnown.set(def.name, ref, false);
+      }
+      const list = placeholders(batch.length);
+      if (!empty.links) {
+        const linked = await rows<{ local_ref: string; peer_ref: string }>(
+          `select local_ref, peer_ref from exchange_public_ids
+           where node_id = ? and type = ? and local_ref in (${list})`,
+          [nodeId, def.name, ...batch],
+        );
+        for (const row of linked) chunkLinkedLocal.set(def.name, String(row.local_ref), String(row.peer_ref));
+      }
+      if (!empty.known) {
+        const known = await rows<{ ref: string }>(
+          `select ref from exchange_sent_objects where node_id = ? and type = ? and ref in (${list})`,
+          [nodeId, def.name, ...batch],
+        );
+        for (const row of known) chunkKnown.set(def.name, String(row.ref), true);
+      }
+    }
+  }
+
+  /** isTaken from what is in memory; undefined when the database must be asked. */
+  function takenFromMemory(def: ObjectTypeDef, ref: string, peerRef: string): boolean | undefined {
+    const here = takenHere.get(def.name, ref);
+    if (here !== undefined) return here !== peerRef;
+    if (!chunkLinkedLocal.has(def.name, ref)) return undefined;
+    const linked = chunkLinkedLocal.get(def.name, ref);
+    if (linked) return linked !== peerRef;
+    const decided = decisions.get(def.name)?.linkedLocal.get(ref);
+    if (decided !== undefined) return decided !== peerRef;
+    return chunkKnown.get(def.name, ref) === true && ref !== peerRef;
   }
 
   /** Whether a local object already stands for a different peer object than `peerRef`. */
   async function isTaken(def: ObjectTypeDef, ref: string, peerRef: string): Promise<boolean> {
-    const here = takenHere.get(def.name)?.get(ref);
-    if (here !== undefined) return here !== peerRef;
-    const index = indexes.get(def.name);
-    if (index) {
-      const holder = index.taken.get(ref);
-      return holder !== undefined && holder !== peerRef;
+    await decisionsOf(def);
+    const known = takenFromMemory(def, ref, peerRef);
+    if (known !== undefined) return known;
+    await loadTaken(def, [ref]);
+    const taken = takenFromMemory(def, ref, peerRef)!;
+    // A load writes links and knowledge as it goes: it asks again next time.
+    if (!readOnly) {
+      chunkLinkedLocal.clear();
+      chunkKnown.clear();
     }
-    const linked = await trx
-      .selectFrom('exchange_public_ids')
-      .select('peer_ref')
-      .where('node_id', '=', nodeId)
-      .where('type', '=', def.name)
-      .where('local_ref', '=', ref)
-      .executeTakeFirst();
-    if (linked) return String(linked.peer_ref) !== peerRef;
-    const decided = await trx
-      .selectFrom('exchange_mapping_decisions')
-      .select('peer_ref')
-      .where('node_id', '=', nodeId)
-      .where('type', '=', def.name)
-      .where('local_ref', '=', ref)
-      .where('action', '=', 'link')
-      .executeTakeFirst();
-    if (decided) return String(decided.peer_ref) !== peerRef;
-    const known = await trx
-      .selectFrom('exchange_sent_objects')
-      .select('ref')
-      .where('node_id', '=', nodeId)
-      .where('type', '=', def.name)
-      .where('ref', '=', ref)
-      .executeTakeFirst();
-    return known !== undefined && ref !== peerRef;
-  }
-
-  async function candidates(def: ObjectTypeDef, groupIndex: number, key: string): Promise<Candidate[]> {
-    const count = (lookups.get(def.name) ?? 0) + 1;
-    lookups.set(def.name, count);
-    let index = indexes.get(def.name);
-    if (!index && count > INDEX_AFTER) {
-      index = await buildIndex(def);
-      indexes.set(def.name, index);
-    }
-    if (index) return index.byGroup[groupIndex]?.get(key) ?? [];
-    const rows = await trx
-      .selectFrom(tableName(def))
-      .select(['ref', ...identifyingColumns(def).map((c) => c.column)])
-      .where(searchKeyColumn(groupIndex), '=', key)
-      .where('deleted', '=', dialect.encodeBoolean(false))
-      .limit(50)
-      .execute();
-    return rows.map((row) => candidateOf(def, row));
+    return taken;
   }
 
   /** The incoming keys with references resolved to local refs (a key naming an unknown object stays empty). */
@@ -174,19 +300,41 @@ export function createIdentifier(deps: {
     return resolved;
   }
 
+  async function searchedOf(def: ObjectTypeDef, keys: SearchKeys): Promise<Searched> {
+    const known = searchedKeys.get(keys);
+    if (known) return known;
+    const values = await resolvedKeys(keys);
+    // A group's key is worked out when first asked: most objects are found by their first group, and
+    // normalizing a name costs more than all the rest.
+    const groupKeys: (string | undefined | null)[] = [];
+    const searched: Searched = {
+      identifying: identifyingValues(def, values),
+      key(groupIndex) {
+        if (groupKeys[groupIndex] === undefined) {
+          const group = def.searchFields?.[groupIndex];
+          groupKeys[groupIndex] = (group && searchKey(def, group, values)) ?? null;
+        }
+        return groupKeys[groupIndex] ?? undefined;
+      },
+    };
+    // Without writes, the references in the keys resolve the same way every time.
+    if (readOnly) searchedKeys.set(keys, searched);
+    return searched;
+  }
+
   async function searchMatch(
     def: ObjectTypeDef,
     keys: SearchKeys,
     peerRef: string | null,
   ): Promise<Identification> {
-    const values = await resolvedKeys(keys);
-    const identifying = identifyingValues(def, values);
+    const searched = await searchedOf(def, keys);
+    const { identifying } = searched;
     const groups = def.searchFields ?? [];
     for (const [groupIndex, group] of groups.entries()) {
-      const key = searchKey(def, group, values);
-      if (key === undefined) continue;
+      const value = searched.key(groupIndex);
+      if (value === undefined) continue;
       const free: string[] = [];
-      for (const candidate of await candidates(def, groupIndex, key)) {
+      for (const candidate of await candidates(def, groupIndex, value)) {
         if (conflicts(identifying, candidate.identifying)) continue;
         // A reference given only by key properties may point at any object; an incoming object may not
         // merge into one that already stands for another object of the peer.
@@ -199,34 +347,17 @@ export function createIdentifier(deps: {
     return { kind: 'new', decided: false };
   }
 
-  async function exists(def: ObjectTypeDef, ref: string): Promise<boolean> {
-    return (
-      (await trx.selectFrom(tableName(def)).select('ref').where('ref', '=', ref).executeTakeFirst()) !==
-      undefined
-    );
-  }
-
-  async function decision(def: ObjectTypeDef, peerRef: string) {
-    return trx
-      .selectFrom('exchange_mapping_decisions')
-      .select(['action', 'local_ref'])
-      .where('node_id', '=', nodeId)
-      .where('type', '=', def.name)
-      .where('peer_ref', '=', peerRef)
-      .executeTakeFirst();
-  }
-
   async function identify(
     def: ObjectTypeDef,
     peerRef: string | null,
     keys: SearchKeys,
   ): Promise<Identification> {
     if (peerRef) {
-      const decided = await decision(def, peerRef);
-      if (decided?.action === 'link' && decided.local_ref)
-        return { kind: 'decision', localRef: String(decided.local_ref) };
+      const decided = (await decisionsOf(def)).byPeer.get(peerRef);
+      if (decided?.action === 'link' && decided.localRef)
+        return { kind: 'decision', localRef: decided.localRef };
       if (decided?.action === 'create-new') return { kind: 'new', decided: true };
-      const mapped = await localRefOf(trx, nodeId, def.name, peerRef);
+      const mapped = await publicIdOf(def, peerRef);
       if (mapped) return { kind: 'public-id', localRef: mapped };
       if (await exists(def, peerRef)) return { kind: 'ref', localRef: peerRef };
     }
@@ -239,27 +370,119 @@ export function createIdentifier(deps: {
     return 'localRef' in found ? found.localRef : undefined;
   }
 
+  /** Whether a peer ref alone identifies the object, from what the chunk fetched (no search needed). */
+  function foundByPeerRef(def: ObjectTypeDef, peerRef: string | null): boolean {
+    if (!peerRef) return false;
+    const decided = decisions.get(def.name)?.byPeer.get(peerRef);
+    if (decided?.action === 'link' || decided?.action === 'create-new') return true;
+    return !!publicIds.get(def.name, peerRef) || existing.get(def.name, peerRef) === true;
+  }
+
+  /**
+   * An analysis's search answers for a chunk, a group at a time: the first group for every object that
+   * needs a search, the next only for those the first left without a free candidate, and so on.
+   */
+  async function prefetchSearch(lookups: readonly Lookup[]) {
+    chunkCandidates.clear();
+    chunkLinkedLocal.clear();
+    chunkKnown.clear();
+    let pending: { def: ObjectTypeDef; lookup: Lookup; searched: Searched }[] = [];
+    for (const lookup of lookups) {
+      const def = deps.typeDef(lookup.localType);
+      if (!def.searchFields?.length || foundByPeerRef(def, lookup.peerRef)) continue;
+      pending.push({ def, lookup, searched: await searchedOf(def, lookup.keys) });
+    }
+    for (let groupIndex = 0; pending.length > 0; groupIndex += 1) {
+      const wanted = new Map<ObjectTypeDef, Set<string>>();
+      for (const { def, searched } of pending) {
+        const value = searched.key(groupIndex);
+        if (value === undefined) continue;
+        const values = wanted.get(def) ?? new Set<string>();
+        values.add(value);
+        wanted.set(def, values);
+      }
+      for (const [def, values] of wanted) {
+        const found = await loadCandidates(def, groupIndex, values);
+        const cached = chunkCandidates.get(chunkKey(def, groupIndex)) ?? new Map<string, Candidate[]>();
+        chunkCandidates.set(chunkKey(def, groupIndex), cached);
+        const held: string[] = [];
+        for (const [value, list] of found) {
+          cached.set(value, list);
+          for (const candidate of list) held.push(candidate.ref);
+        }
+        await decisionsOf(def);
+        await loadTaken(def, held);
+      }
+      pending = pending.filter(({ def, lookup, searched }) => {
+        if ((def.searchFields?.length ?? 0) <= groupIndex + 1) return false;
+        const value = searched.key(groupIndex);
+        if (value === undefined) return true;
+        const list = chunkCandidates.get(chunkKey(def, groupIndex))?.get(value) ?? [];
+        return !list.some(
+          (candidate) =>
+            !conflicts(searched.identifying, candidate.identifying) &&
+            !(lookup.peerRef !== null && takenFromMemory(def, candidate.ref, lookup.peerRef) === true),
+        );
+      });
+    }
+  }
+
+  /** The peer refs that a chunk of objects will ask about, with the references inside their keys. */
+  function collect(lookups: readonly Lookup[], into: Map<string, Set<string>>) {
+    const visit = (lookup: Lookup) => {
+      if (lookup.peerRef) {
+        const refs = into.get(lookup.localType) ?? new Set<string>();
+        refs.add(lookup.peerRef);
+        into.set(lookup.localType, refs);
+      }
+      for (const value of Object.values(lookup.keys)) {
+        if (value !== null && typeof value === 'object') visit(value);
+      }
+    };
+    for (const lookup of lookups) visit(lookup);
+  }
+
   return {
     identify,
     resolveRef,
+    exists,
+
+    /**
+     * Fetches at once what a chunk of objects will ask: links and existence of their refs (and of the refs
+     * they name); in a read-only analysis also the search candidates and who holds them.
+     */
+    async prefetch(lookups: readonly Lookup[]) {
+      const byType = new Map<string, Set<string>>();
+      collect(lookups, byType);
+      for (const [localType, refs] of byType) {
+        const def = deps.typeDef(localType);
+        await decisionsOf(def);
+        await loadPublicIds(def, refs);
+        await loadExisting(def, refs);
+      }
+      if (readOnly) await prefetchSearch(lookups);
+    },
+
     /** From now on in this import, this local object stands for that peer object. */
     take(def: ObjectTypeDef, localRef: string, peerRef: string) {
-      const taken = takenHere.get(def.name) ?? new Map<string, string>();
-      takenHere.set(def.name, taken);
-      taken.set(localRef, peerRef);
+      // Only a search can find an object that stands for another, so only searched types need this.
+      if (def.searchFields?.length) takenHere.set(def.name, localRef, peerRef);
     },
-    /** Keeps an in-memory index true to an object created during this import. */
-    remember(def: ObjectTypeDef, ref: string, values: Record<string, unknown>) {
-      const index = indexes.get(def.name);
-      if (!index) return;
-      const candidate: Candidate = { ref, identifying: identifyingValues(def, values) };
-      (def.searchFields ?? []).forEach((group, groupIndex) => {
-        const key = searchKey(def, group, values);
-        if (key === undefined) return;
-        const list = index.byGroup[groupIndex]!.get(key);
-        if (list) list.push(candidate);
-        else index.byGroup[groupIndex]!.set(key, [candidate]);
-      });
+
+    /** The importer wrote: what is remembered stays what the database now says. */
+    created(def: ObjectTypeDef, ref: string) {
+      existing.set(def.name, ref, true);
+    },
+    deleted(def: ObjectTypeDef, ref: string) {
+      existing.set(def.name, ref, false);
+    },
+    linked(def: ObjectTypeDef, peerRef: string, localRef: string) {
+      if (peerRef !== localRef) publicIds.set(def.name, peerRef, localRef);
+    },
+    /** A rolled-back write may have left anything remembered untrue: ask the database again. */
+    forget() {
+      publicIds.clear();
+      existing.clear();
     },
   };
 }

@@ -1,5 +1,4 @@
 import { isDeepStrictEqual } from 'node:util';
-import { sql } from 'kysely';
 import {
   formatVersionOf,
   type MessageHeader,
@@ -7,10 +6,11 @@ import {
   messageTrailerSchema,
 } from '../format/message-header.js';
 import { AppError } from '../platform/errors.js';
-import { safeParseFields } from '../platform/field-errors.js';
 import type { ObjectTypeDef } from '../platform/metadata.js';
-import { objectInputSchema } from '../platform/objects/object-schema.js';
+import { parseObjectInput } from '../platform/objects/object-input.js';
 import type { Db } from '../platform/storage/index.js';
+import { execute, type SqlTarget } from '../platform/storage/raw-sql.js';
+import { forgetTransactionCache } from '../platform/storage/transaction-cache.js';
 import { acknowledge, forgetChange, markKnown } from './change-log.js';
 import {
   ConversionError,
@@ -22,7 +22,7 @@ import {
 } from './conversion.js';
 import type { ExchangeContext } from './exchange-context.js';
 import type { Progress } from './export.js';
-import { createIdentifier, type Identifier } from './identification.js';
+import { createIdentifier, type Identifier, type Lookup } from './identification.js';
 import { SessionRecord } from './journal.js';
 import { readMessageLines } from './message-codec.js';
 import type { ExchangeNode } from './nodes.js';
@@ -97,13 +97,24 @@ function peerRefOfEntry(entry: FormatEntry): string {
     : `unknown:${JSON.stringify(entry.object).slice(0, 60)}`;
 }
 
+/** A body line read and converted, or the reason it could not be. */
+type ParsedLine =
+  | { entry: FormatEntry; incoming: IncomingObject | IncomingDeletion; error?: undefined }
+  | { entry: FormatEntry | undefined; incoming?: undefined; error: ConversionError };
+
+/** Lines read, converted and looked up together before they are applied one by one. */
+const CHUNK = 100;
+
 /**
  * Applies the objects of an incoming message inside the caller's transaction. Each object is applied
  * under a savepoint: one that cannot be applied is held back with its reason and the rest go through.
+ * Lines are taken a chunk at a time: converted first, what they will look up fetched together, then
+ * applied one by one in order, exactly as line by line.
  */
 export class MessageApplier {
   readonly record = new SessionRecord();
   private readonly identifier: Identifier;
+  private readonly sql: SqlTarget;
 
   constructor(
     private readonly context: ExchangeContext,
@@ -111,9 +122,11 @@ export class MessageApplier {
     private readonly node: ExchangeNode,
     private readonly messageNo: number,
   ) {
+    this.sql = context.infobase.sql;
     this.identifier = createIdentifier({
       trx,
       dialect: context.infobase.dialect,
+      sql: this.sql,
       nodeId: node.id,
       typeDef: (type) => context.typeDef(type),
     });
@@ -121,18 +134,44 @@ export class MessageApplier {
 
   /** Applies one body line; returns false if it was held back. */
   async apply(line: unknown): Promise<boolean> {
+    return this.applyParsed(this.parse(line));
+  }
+
+  /** Applies every line; returns how many there were. */
+  async applyAll(lines: AsyncIterable<unknown>, progress?: (applied: number) => void): Promise<number> {
+    let applied = 0;
+    let chunk: ParsedLine[] = [];
+    const flush = async () => {
+      await this.identifier.prefetch(lookupsOf(chunk));
+      for (const parsed of chunk) {
+        await this.applyParsed(parsed);
+        applied += 1;
+        if (applied % 200 === 0) progress?.(applied);
+      }
+      chunk = [];
+    };
+    for await (const line of lines) {
+      chunk.push(this.parse(line));
+      if (chunk.length >= CHUNK) await flush();
+    }
+    await flush();
+    return applied;
+  }
+
+  private parse(line: unknown): ParsedLine {
     let entry: FormatEntry | undefined;
     try {
       entry = entryOf(line);
-      const incoming = this.context.rules.fromFormat(entry);
-      const problem = incoming.action === 'delete' ? await this.delete(incoming) : await this.put(incoming);
-      if (problem) {
-        await this.holdBack(incoming.localType, incoming.peerRef, entry, problem);
-        return false;
-      }
-      return true;
+      return { entry, incoming: this.context.rules.fromFormat(entry) };
     } catch (error) {
       if (!(error instanceof ConversionError)) throw error;
+      return { entry, error };
+    }
+  }
+
+  private async applyParsed(parsed: ParsedLine): Promise<boolean> {
+    const { entry } = parsed;
+    if (parsed.error) {
       const type = entry ? this.localTypeOf(entry.type) : '(unknown)';
       await this.holdBack(
         type,
@@ -140,11 +179,18 @@ export class MessageApplier {
         entry ?? { type: '(unreadable)', object: {} },
         {
           code: 'unreadable_object',
-          message: error.message,
+          message: parsed.error.message,
         },
       );
       return false;
     }
+    const { incoming } = parsed;
+    const problem = incoming.action === 'delete' ? await this.delete(incoming) : await this.put(incoming);
+    if (problem) {
+      await this.holdBack(incoming.localType, incoming.peerRef, parsed.entry, problem);
+      return false;
+    }
+    return true;
   }
 
   private localTypeOf(formatType: string): string {
@@ -178,7 +224,11 @@ export class MessageApplier {
         message: `refers to ${unresolved.join('; ')}, which neither the message nor this infobase has`,
       };
     }
-    const before = await this.context.infobase.objects.get(def.name, localRef, this.trx);
+    // An object found by nothing (and not created since) is known not to exist: no need to read it.
+    const mayExist = found.kind !== 'new' || found.decided || (await this.identifier.exists(def, localRef));
+    const before = mayExist
+      ? await this.context.infobase.objects.get(def.name, localRef, this.trx)
+      : undefined;
     const input = this.inputFor(def, incoming, values, before === undefined);
     if (before && this.unchanged(def, before, input)) {
       await this.settle(def, incoming.peerRef, localRef);
@@ -195,14 +245,17 @@ export class MessageApplier {
         { kind: 'exchange', nodeId: this.node.id },
         {
           trx: this.trx,
+          before: { object: before },
+          discardResult: true,
           ...(incoming.system.createdIn ? { createdIn: incoming.system.createdIn } : {}),
         },
       ),
     );
     if (failure) return failure;
-    await link(this.trx, this.node.id, def.name, incoming.peerRef, localRef);
+    if (!before) this.identifier.created(def, localRef);
+    await link(this.trx, this.sql, this.node.id, def.name, incoming.peerRef, localRef);
+    this.identifier.linked(def, incoming.peerRef, localRef);
     this.identifier.take(def, localRef, incoming.peerRef);
-    if (!before) this.identifier.remember(def, localRef, input);
     this.record.count(def.name, before ? 'updated' : 'created');
     if (found.kind === 'search' || found.kind === 'decision') this.record.count(def.name, 'linked');
     return undefined;
@@ -237,9 +290,9 @@ export class MessageApplier {
     before: Record<string, unknown>,
     input: Record<string, unknown>,
   ): boolean {
-    const parsed = safeParseFields(objectInputSchema(def, 'update'), input);
+    const parsed = parseObjectInput(def, 'update', input);
     if (!parsed.success) return false;
-    const normalized = parsed.data as Record<string, unknown>;
+    const normalized = parsed.data;
     return Object.entries(normalized).every(([field, value]) => {
       const current = before[field];
       if (Array.isArray(value) && Array.isArray(current)) {
@@ -257,9 +310,10 @@ export class MessageApplier {
   }
 
   private async settle(def: ObjectTypeDef, peerRef: string, localRef: string) {
-    await link(this.trx, this.node.id, def.name, peerRef, localRef);
-    await markKnown(this.trx, this.node.id, def.name, localRef, 'peer');
-    await forgetChange(this.trx, this.node.id, def.name, localRef);
+    await link(this.trx, this.sql, this.node.id, def.name, peerRef, localRef);
+    this.identifier.linked(def, peerRef, localRef);
+    await markKnown(this.trx, this.sql, this.node.id, def.name, localRef, 'peer');
+    await forgetChange(this.trx, this.sql, this.node.id, def.name, localRef);
   }
 
   private async delete(incoming: IncomingDeletion): Promise<{ code: string; message: string } | undefined> {
@@ -289,6 +343,7 @@ export class MessageApplier {
       return undefined;
     }
     if (failure) return failure;
+    this.identifier.deleted(def, found.localRef);
     this.record.count(def.name, 'deleted');
     return undefined;
   }
@@ -320,6 +375,7 @@ export class MessageApplier {
       created = object.ref;
     });
     if (failure || !created) return undefined;
+    this.identifier.created(def, created);
     this.record.count(def.name, 'created');
     return created;
   }
@@ -334,14 +390,17 @@ export class MessageApplier {
   private async underSavepoint(
     work: () => Promise<unknown>,
   ): Promise<{ code: string; message: string } | undefined> {
-    await sql`savepoint apply_object`.execute(this.trx);
+    await execute(this.trx, this.sql, 'savepoint apply_object', []);
     try {
       await work();
-      await sql`release savepoint apply_object`.execute(this.trx);
+      await execute(this.trx, this.sql, 'release savepoint apply_object', []);
       return undefined;
     } catch (error) {
-      await sql`rollback to savepoint apply_object`.execute(this.trx);
-      await sql`release savepoint apply_object`.execute(this.trx);
+      await execute(this.trx, this.sql, 'rollback to savepoint apply_object', []);
+      await execute(this.trx, this.sql, 'release savepoint apply_object', []);
+      // What the transaction and this import remember may stand for writes just undone.
+      forgetTransactionCache(this.trx);
+      this.identifier.forget();
       if (error instanceof AppError) return { code: error.code, message: error.message };
       throw error;
     }
@@ -400,6 +459,27 @@ export class MessageApplier {
       await this.apply(JSON.parse(String(row.entry)));
     }
   }
+}
+
+/** What a chunk of lines will look up: each object's own ref and keys, and every reference it holds. */
+function lookupsOf(chunk: readonly ParsedLine[]): Lookup[] {
+  const lookups: Lookup[] = [];
+  const add = (value: unknown) => {
+    if (isIncomingRef(value)) lookups.push(value);
+  };
+  for (const { incoming } of chunk) {
+    if (!incoming) continue;
+    if (incoming.action === 'delete') {
+      lookups.push({ localType: incoming.localType, peerRef: incoming.peerRef, keys: {} });
+      continue;
+    }
+    lookups.push(incoming);
+    for (const value of Object.values(incoming.values)) {
+      if (Array.isArray(value)) for (const line of value) for (const cell of Object.values(line)) add(cell);
+      else add(value);
+    }
+  }
+  return lookups;
 }
 
 function isIncomingRef(value: unknown): value is IncomingRef {
@@ -510,12 +590,7 @@ async function applyInTransaction(
   const lines = readMessageLines(messages.parts(node.id, 'in', messageNo, trx));
   const header = await readHeader(context, node, lines);
   const applier = new MessageApplier(context, trx, node, header.Confirmation.MessageNo);
-  let applied = 0;
-  for await (const line of bodyLines(lines)) {
-    await applier.apply(line);
-    applied += 1;
-    if (applied % 200 === 0) progress?.(applied, message.objectCount);
-  }
+  const applied = await applier.applyAll(bodyLines(lines), (done) => progress?.(done, message.objectCount));
   progress?.(applied, message.objectCount);
   await applier.retryHeldBack();
   await nodes.update(node.id, { receivedNo: header.Confirmation.MessageNo }, trx);

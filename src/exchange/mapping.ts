@@ -1,8 +1,16 @@
 import { AppError } from '../platform/errors.js';
 import type { ObjectTypeDef } from '../platform/metadata.js';
 import { columnName, tableName } from '../platform/metadata.js';
-import { normalizeName } from '../platform/search-keys.js';
+import { normalizeName, searchKeyColumn } from '../platform/search-keys.js';
 import type { Db } from '../platform/storage/index.js';
+import {
+  execute,
+  inBatches,
+  placeholders,
+  queryRows,
+  quote,
+  type SqlTarget,
+} from '../platform/storage/raw-sql.js';
 import { ConversionError, type IncomingObject, type SearchKeys } from './conversion.js';
 import type { ExchangeContext } from './exchange-context.js';
 import { createIdentifier, type Identification } from './identification.js';
@@ -44,6 +52,8 @@ export type TypeSummary = {
 };
 
 const FUZZY_LIMIT = 3;
+/** Objects read, converted and looked up together. */
+const CHUNK = 500;
 const FUZZY_THRESHOLD = 0.34;
 
 function presentationOf(def: ObjectTypeDef, incoming: IncomingObject): string {
@@ -60,7 +70,7 @@ function presentationOf(def: ObjectTypeDef, incoming: IncomingObject): string {
   return identifiers.length > 0 ? `${name} (${identifiers.join(', ')})` : name;
 }
 
-async function localPresentation(trx: Db, def: ObjectTypeDef, ref: string): Promise<string> {
+async function localPresentation(trx: Db, sql: SqlTarget, def: ObjectTypeDef, ref: string): Promise<string> {
   const columns =
     def.kind === 'document'
       ? ['number', 'date']
@@ -70,7 +80,12 @@ async function localPresentation(trx: Db, def: ObjectTypeDef, ref: string): Prom
             .filter((f) => def.fields.some((d) => d.name === f))
             .map(columnName),
         ];
-  const row = await trx.selectFrom(tableName(def)).select(columns).where('ref', '=', ref).executeTakeFirst();
+  const [row] = await queryRows<Record<string, unknown>>(
+    trx,
+    sql,
+    `select ${columns.map(quote).join(', ')} from ${quote(tableName(def))} where ref = ?`,
+    [ref],
+  );
   if (!row) return ref;
   if (def.kind === 'document') return `${row.number} ${String(row.date).slice(0, 10)}`;
   const identifiers = ['inn', 'kpp', 'sku', 'code']
@@ -81,30 +96,41 @@ async function localPresentation(trx: Db, def: ObjectTypeDef, ref: string): Prom
 
 /** Words of a name, for the "similar names" suggestions of unmatched objects. */
 function tokens(name: string): Set<string> {
-  return new Set(
-    normalizeName(name)
-      .split(/[\s\-–—/\\]+/)
-      .filter((token) => token.length > 1),
-  );
+  return normalizedTokens(normalizeName(name));
 }
 
-/** Local names by word, built once per type per analysis, so suggestions never compare all pairs. */
-type NameIndex = { byToken: Map<string, string[]>; tokensOf: Map<string, Set<string>> };
+function normalizedTokens(normalized: string): Set<string> {
+  return new Set(normalized.split(/[\s\-–—/\\]+/).filter((token) => token.length > 1));
+}
 
-async function nameIndex(trx: Db, def: ObjectTypeDef): Promise<NameIndex> {
-  const rows = await trx
-    .selectFrom(tableName(def))
-    .select(['ref', 'name'])
-    .where('name', 'is not', null)
-    .execute();
-  const index: NameIndex = { byToken: new Map(), tokensOf: new Map() };
+/**
+ * Local names by word, built once per type per analysis, so suggestions never compare all pairs. Only
+ * the number of words of each name is kept beside the index: that is all the score needs.
+ */
+type NameIndex = { byToken: Map<string, string[]>; tokenCount: Map<string, number> };
+
+async function nameIndex(trx: Db, sql: SqlTarget, def: ObjectTypeDef): Promise<NameIndex> {
+  const index: NameIndex = { byToken: new Map(), tokenCount: new Map() };
+  // A search group of the name alone keeps it normalized already: its words need no second normalizing.
+  const nameGroup = (def.searchFields ?? []).findIndex((group) => group.length === 1 && group[0] === 'name');
+  const column = nameGroup >= 0 ? `${quote(searchKeyColumn(nameGroup))} as normalized` : 'name';
+  const rows = await queryRows<{ ref: string; name?: string; normalized?: string | null }>(
+    trx,
+    sql,
+    `select ref, ${column} from ${quote(tableName(def))} where name is not null`,
+    [],
+  );
   for (const row of rows) {
-    const set = tokens(String(row.name));
-    index.tokensOf.set(String(row.ref), set);
+    const ref = String(row.ref);
+    const set =
+      nameGroup >= 0
+        ? normalizedTokens(row.normalized ? String(row.normalized) : '')
+        : tokens(String(row.name));
+    index.tokenCount.set(ref, set.size);
     for (const token of set) {
       const refs = index.byToken.get(token);
-      if (refs) refs.push(String(row.ref));
-      else index.byToken.set(token, [String(row.ref)]);
+      if (refs) refs.push(ref);
+      else index.byToken.set(token, [ref]);
     }
   }
   return index;
@@ -122,7 +148,7 @@ function similarNames(index: NameIndex, name: string): { ref: string; score: num
   return [...shared.entries()]
     .map(([ref, common]) => ({
       ref,
-      score: common / (wanted.size + (index.tokensOf.get(ref)?.size ?? 0) - common),
+      score: common / (wanted.size + (index.tokenCount.get(ref) ?? 0) - common),
     }))
     .filter((candidate) => candidate.score >= FUZZY_THRESHOLD)
     .sort((a, b) => b.score - a.score)
@@ -185,11 +211,14 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
   );
   return context.infobase.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('exchange_mapping_items').where('node_id', '=', node.id).execute();
+    const { sql } = context.infobase;
     const identifier = createIdentifier({
       trx,
       dialect: context.infobase.dialect,
+      sql,
       nodeId: node.id,
       typeDef: context.typeDef,
+      readOnly: true,
     });
     const summaries = new Map<string, TypeSummary>();
     const names = new Map<string, NameIndex>();
@@ -213,21 +242,16 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
       }
       return found;
     };
-    for (const message of waiting) {
-      const lines = readMessageLines(context.messages.parts(node.id, 'in', message.messageNo, trx));
-      await readHeader(context, node, lines);
-      for await (const line of bodyLines(lines)) {
-        seq += 1;
-        let incoming: ReturnType<typeof context.rules.fromFormat>;
-        try {
-          incoming = context.rules.fromFormat(entryOf(line));
-        } catch (error) {
-          if (!(error instanceof ConversionError)) throw error;
+    // A chunk of objects is read first, so that what they look up is fetched together.
+    const analyse = async (chunk: { seq: number; incoming: IncomingObject | undefined }[]) => {
+      await identifier.prefetch(chunk.flatMap(({ incoming }) => (incoming ? [incoming] : [])));
+      const rows: unknown[][] = [];
+      for (const { seq: itemSeq, incoming } of chunk) {
+        if (!incoming) {
           summary('(unreadable)').unreadable += 1;
           summary('(unreadable)').total += 1;
           continue;
         }
-        if (incoming.action !== 'put') continue;
         const def = context.typeDef(incoming.localType);
         const found = await identifier.identify(def, incoming.peerRef, incoming.keys);
         const counts = summary(def.name);
@@ -235,25 +259,55 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
         const { status, how, fields } = statusOf(found);
         count(counts, found);
         if ('localRef' in found) identifier.take(def, found.localRef, incoming.peerRef);
-        const candidates = await candidatesFor(trx, def, incoming, found, names);
-        await trx
-          .insertInto('exchange_mapping_items')
-          .values({
-            node_id: node.id,
-            type: def.name,
-            peer_ref: incoming.peerRef,
-            seq,
-            presentation: presentationOf(def, incoming),
-            status,
-            how,
-            fields: fields.join('+') || null,
-            local_ref: 'localRef' in found ? found.localRef : null,
-            candidates: JSON.stringify(candidates),
-            keys: JSON.stringify(plainKeys(incoming.keys)),
-          })
-          .onConflict((conflict) => conflict.columns(['node_id', 'type', 'peer_ref']).doNothing())
-          .execute();
+        const candidates = await candidatesFor(trx, sql, def, incoming, found, names);
+        rows.push([
+          node.id,
+          def.name,
+          incoming.peerRef,
+          itemSeq,
+          presentationOf(def, incoming),
+          status,
+          how,
+          fields.join('+') || null,
+          'localRef' in found ? found.localRef : null,
+          JSON.stringify(candidates),
+          JSON.stringify(plainKeys(incoming.keys)),
+        ]);
       }
+      for (const batch of inBatches(rows, 500)) {
+        await execute(
+          trx,
+          sql,
+          `insert into exchange_mapping_items
+             (node_id, type, peer_ref, seq, presentation, status, how, fields, local_ref, candidates, keys)
+           values ${batch.map(() => `(${placeholders(11)})`).join(', ')}
+           on conflict (node_id, type, peer_ref) do nothing`,
+          batch.flat(),
+        );
+      }
+    };
+    for (const message of waiting) {
+      const lines = readMessageLines(context.messages.parts(node.id, 'in', message.messageNo, trx));
+      await readHeader(context, node, lines);
+      let chunk: { seq: number; incoming: IncomingObject | undefined }[] = [];
+      for await (const line of bodyLines(lines)) {
+        seq += 1;
+        let incoming: ReturnType<typeof context.rules.fromFormat>;
+        try {
+          incoming = context.rules.fromFormat(entryOf(line));
+        } catch (error) {
+          if (!(error instanceof ConversionError)) throw error;
+          chunk.push({ seq, incoming: undefined });
+          continue;
+        }
+        if (incoming.action !== 'put') continue;
+        chunk.push({ seq, incoming });
+        if (chunk.length >= CHUNK) {
+          await analyse(chunk);
+          chunk = [];
+        }
+      }
+      await analyse(chunk);
     }
     return [...summaries.values()];
   });
@@ -267,6 +321,7 @@ function plainKeys(keys: SearchKeys): Record<string, string | null> {
 
 async function candidatesFor(
   trx: Db,
+  sql: SqlTarget,
   def: ObjectTypeDef,
   incoming: IncomingObject,
   found: Identification,
@@ -276,7 +331,7 @@ async function candidatesFor(
     return Promise.all(
       found.candidates.map(async (localRef) => ({
         localRef,
-        presentation: await localPresentation(trx, def, localRef),
+        presentation: await localPresentation(trx, sql, def, localRef),
         score: 0.9,
         reason: `same ${found.fields.join(' and ')}`,
       })),
@@ -292,14 +347,14 @@ async function candidatesFor(
     return [];
   let index = names.get(def.name);
   if (!index) {
-    index = await nameIndex(trx, def);
+    index = await nameIndex(trx, sql, def);
     names.set(def.name, index);
   }
   const result: Candidate[] = [];
   for (const { ref, score } of similarNames(index, name)) {
     result.push({
       localRef: ref,
-      presentation: await localPresentation(trx, def, ref),
+      presentation: await localPresentation(trx, sql, def, ref),
       score: Math.round(score * 100) / 100,
       reason: `similar name (${Math.round(score * 100)}% of the words in common)`,
     });

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -10,6 +9,7 @@ import { AppError } from '../platform/errors.js';
  * parts of a fixed size. Both ends stream it, so memory stays flat however large a message is.
  */
 export const DEFAULT_PART_SIZE = 1024 * 1024;
+const SERIALIZE_CHUNK = 64 * 1024;
 
 export type PartSink = (partNo: number, data: Buffer, sha256: string) => Promise<void>;
 export type WrittenMessage = { partCount: number; size: number; sha256: string };
@@ -42,8 +42,17 @@ export async function writeMessage(
       await sink(partCount, Buffer.from(part), sha256(part));
     }
   };
+  // Lines go to the compressor in chunks: each write is a trip to zlib's thread, too costly per line.
   async function* serialize() {
-    for await (const line of lines) yield `${JSON.stringify(line)}\n`;
+    let buffered = '';
+    for await (const line of lines) {
+      buffered += `${JSON.stringify(line)}\n`;
+      if (buffered.length >= SERIALIZE_CHUNK) {
+        yield buffered;
+        buffered = '';
+      }
+    }
+    if (buffered) yield buffered;
   }
   await pipeline(
     Readable.from(serialize()),
@@ -66,19 +75,46 @@ export async function* readMessageLines(parts: AsyncIterable<Buffer>): AsyncGene
   const source = Readable.from(parts);
   source.on('error', (error) => gunzip.destroy(error));
   source.pipe(gunzip);
-  const lines = createInterface({ input: gunzip, crlfDelay: Number.POSITIVE_INFINITY });
   let lineNo = 0;
+  const parse = (line: string) => {
+    lineNo += 1;
+    try {
+      return JSON.parse(line) as unknown;
+    } catch {
+      throw new AppError('bad_message', `The message is malformed: line ${lineNo} is not JSON`, {
+        status: 422,
+      });
+    }
+  };
   try {
-    for await (const line of lines) {
-      lineNo += 1;
-      if (line === '') continue;
-      try {
-        yield JSON.parse(line);
-      } catch {
-        throw new AppError('bad_message', `The message is malformed: line ${lineNo} is not JSON`, {
-          status: 422,
-        });
+    // Lines are cut at newline bytes and decoded once each: a newline never falls inside a character.
+    // The start of a line that spans chunks waits in `pending`, joined once its end arrives.
+    let pending: Buffer[] = [];
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
+        let line: string;
+        if (pending.length > 0) {
+          pending.push(chunk.subarray(start, end));
+          const joined = Buffer.concat(pending);
+          pending = [];
+          line = lineText(joined, 0, joined.length);
+        } else {
+          line = lineText(chunk, start, end);
+        }
+        start = end + 1;
+        if (line === '') {
+          lineNo += 1;
+          continue;
+        }
+        yield parse(line);
       }
+      if (start < chunk.length) pending.push(chunk.subarray(start));
+    }
+    if (pending.length > 0) {
+      const joined = Buffer.concat(pending);
+      const line = lineText(joined, 0, joined.length);
+      if (line !== '') yield parse(line);
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
@@ -90,4 +126,11 @@ export async function* readMessageLines(parts: AsyncIterable<Buffer>): AsyncGene
     source.destroy();
     gunzip.destroy();
   }
+}
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+function lineText(data: Buffer, start: number, end: number): string {
+  return data.toString('utf8', start, end > start && data[end - 1] === CARRIAGE_RETURN ? end - 1 : end);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../platform/errors.js';
 import type { Db } from '../platform/storage/index.js';
+import { forgetTransactionCache, transactionCache } from '../platform/storage/transaction-cache.js';
 import { type ExportRules, exportRulesSchema } from './export-rules.js';
 
 export type NodeRole = 'initiator' | 'responder';
@@ -115,6 +116,8 @@ const PEER_COLUMNS = {
   login: 'peer_login',
 } as const;
 
+const CACHE = 'exchange.nodes';
+
 /** The sync settings of one infobase. */
 export function createNodeStore(db: Db) {
   async function find(db2: Db, column: 'id' | 'peer_code', value: string) {
@@ -149,6 +152,19 @@ export function createNodeStore(db: Db) {
       return rows.map(decode);
     },
 
+    /**
+     * The settings as this transaction last read them: the change log asks on every object written, and a
+     * load writes many. Changing a setting in the transaction makes it read them again.
+     */
+    listCached(trx: Db): Promise<ExchangeNode[]> {
+      if (!trx.isTransaction) return this.list(trx);
+      const cache = transactionCache(trx, CACHE, () => ({
+        nodes: undefined as Promise<ExchangeNode[]> | undefined,
+      }));
+      cache.nodes ??= this.list(trx);
+      return cache.nodes;
+    },
+
     async secret(id: string, trx: Db = db): Promise<string | null> {
       const row = await trx
         .selectFrom('exchange_nodes')
@@ -179,6 +195,7 @@ export function createNodeStore(db: Db) {
         row[column] = node.peer[key as keyof typeof PEER_COLUMNS];
       }
       await trx.insertInto('exchange_nodes').values(row).execute();
+      forgetTransactionCache(trx, CACHE);
       return (await find(trx, 'id', id))!;
     },
 
@@ -203,6 +220,7 @@ export function createNodeStore(db: Db) {
         if (value !== undefined) row[PEER_COLUMNS[key as keyof typeof PEER_COLUMNS]] = value;
       }
       await trx.updateTable('exchange_nodes').set(row).where('id', '=', id).execute();
+      forgetTransactionCache(trx, CACHE);
       return (await find(trx, 'id', id))!;
     },
 
@@ -222,6 +240,7 @@ export function createNodeStore(db: Db) {
         await trx.deleteFrom(table).where('node_id', '=', id).execute();
       }
       await trx.deleteFrom('exchange_nodes').where('id', '=', id).execute();
+      forgetTransactionCache(trx, CACHE);
     },
   };
 }

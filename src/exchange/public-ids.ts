@@ -1,51 +1,59 @@
 import type { Db } from '../platform/storage/index.js';
+import { execute, inBatches, placeholders, queryRows, type SqlTarget } from '../platform/storage/raw-sql.js';
 
 /** Refs as each side knows them: a mapped object keeps its local ref here and is known to the peer by the peer's. */
-export async function localRefOf(
+export async function peerRefOf(
   trx: Db,
+  sql: SqlTarget,
   nodeId: string,
   type: string,
-  peerRef: string,
-): Promise<string | undefined> {
-  const row = await trx
-    .selectFrom('exchange_public_ids')
-    .select('local_ref')
-    .where('node_id', '=', nodeId)
-    .where('type', '=', type)
-    .where('peer_ref', '=', peerRef)
-    .executeTakeFirst();
-  return row ? String(row.local_ref) : undefined;
-}
-
-export async function peerRefOf(trx: Db, nodeId: string, type: string, localRef: string): Promise<string> {
-  const row = await trx
-    .selectFrom('exchange_public_ids')
-    .select('peer_ref')
-    .where('node_id', '=', nodeId)
-    .where('type', '=', type)
-    .where('local_ref', '=', localRef)
-    .executeTakeFirst();
+  localRef: string,
+): Promise<string> {
+  const [row] = await queryRows<{ peer_ref: string }>(
+    trx,
+    sql,
+    'select peer_ref from exchange_public_ids where node_id = ? and type = ? and local_ref = ?',
+    [nodeId, type, localRef],
+  );
   return row ? String(row.peer_ref) : localRef;
 }
 
-export async function isLinked(trx: Db, nodeId: string, type: string, localRef: string): Promise<boolean> {
-  const row = await trx
-    .selectFrom('exchange_public_ids')
-    .select('peer_ref')
-    .where('node_id', '=', nodeId)
-    .where('type', '=', type)
-    .where('local_ref', '=', localRef)
-    .executeTakeFirst();
-  return row !== undefined;
+/** The peer's refs of many local objects at once; an object without a link is known by its own ref. */
+export async function peerRefsOf(
+  trx: Db,
+  sql: SqlTarget,
+  nodeId: string,
+  type: string,
+  localRefs: readonly string[],
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const batch of inBatches(localRefs)) {
+    const rows = await queryRows<{ local_ref: string; peer_ref: string }>(
+      trx,
+      sql,
+      `select local_ref, peer_ref from exchange_public_ids
+       where node_id = ? and type = ? and local_ref in (${placeholders(batch.length)})`,
+      [nodeId, type, ...batch],
+    );
+    for (const row of rows) found.set(String(row.local_ref), String(row.peer_ref));
+  }
+  return found;
 }
 
-export async function link(trx: Db, nodeId: string, type: string, peerRef: string, localRef: string) {
+export async function link(
+  trx: Db,
+  sql: SqlTarget,
+  nodeId: string,
+  type: string,
+  peerRef: string,
+  localRef: string,
+) {
   if (peerRef === localRef) return;
-  await trx
-    .insertInto('exchange_public_ids')
-    .values({ node_id: nodeId, type, peer_ref: peerRef, local_ref: localRef })
-    .onConflict((conflict) =>
-      conflict.columns(['node_id', 'type', 'peer_ref']).doUpdateSet({ local_ref: localRef }),
-    )
-    .execute();
+  await execute(
+    trx,
+    sql,
+    `insert into exchange_public_ids (node_id, type, peer_ref, local_ref) values (?, ?, ?, ?)
+     on conflict (node_id, type, peer_ref) do update set local_ref = excluded.local_ref`,
+    [nodeId, type, peerRef, localRef],
+  );
 }

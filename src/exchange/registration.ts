@@ -1,5 +1,6 @@
 import { columnName, tableName } from '../platform/metadata.js';
 import type { Db } from '../platform/storage/index.js';
+import { placeholders, queryRows } from '../platform/storage/raw-sql.js';
 import type { ExchangeContext } from './exchange-context.js';
 import { exportMode, passesFilters } from './export-rules.js';
 import type { ExchangeNode } from './nodes.js';
@@ -20,6 +21,8 @@ export async function registerByRules(
   for (const { localType, kind } of context.exchanged.values()) {
     if (!receivable(node, context, localType)) continue;
     const mode = exportMode(node.rules, kind);
+    // Only what is always sent is registered here; the rest goes with what uses it, or never.
+    if (mode !== 'always') continue;
     const def = context.typeDef(localType);
     const hasOrganization = def.fields.some((field) => field.name === 'organization');
     const columns = [
@@ -28,7 +31,6 @@ export async function registerByRules(
       ...(kind === 'document' ? ['date'] : []),
       ...(hasOrganization ? ['organization'] : []),
     ];
-    const known = await knownRefs(trx, node.id, localType);
     let after = '';
     for (;;) {
       const rows = await trx
@@ -40,10 +42,17 @@ export async function registerByRules(
         .execute();
       if (rows.length === 0) break;
       after = String(rows[rows.length - 1]!.ref);
+      // What the peer has, asked a batch at a time: all of it at once grows with the infobase.
+      const known = await knownRefs(
+        context,
+        trx,
+        node.id,
+        localType,
+        rows.map((row) => String(row.ref)),
+      );
       const changes: { ref: string; action: 'put' | 'delete' }[] = [];
       for (const row of rows) {
         const ref = String(row.ref);
-        if (mode !== 'always') continue;
         const source = known.get(ref);
         const values = { date: row.date, organization: row.organization };
         const matches = passesFilters(node.rules, { kind, type: localType, ref, values });
@@ -84,12 +93,19 @@ function receivable(node: ExchangeNode, context: ExchangeContext, localType: str
   );
 }
 
-async function knownRefs(trx: Db, nodeId: string, type: string): Promise<Map<string, string>> {
-  const rows = await trx
-    .selectFrom('exchange_sent_objects')
-    .select(['ref', 'source'])
-    .where('node_id', '=', nodeId)
-    .where('type', '=', type)
-    .execute();
+async function knownRefs(
+  context: ExchangeContext,
+  trx: Db,
+  nodeId: string,
+  type: string,
+  refs: readonly string[],
+): Promise<Map<string, string>> {
+  const rows = await queryRows<{ ref: string; source: string }>(
+    trx,
+    context.infobase.sql,
+    `select ref, source from exchange_sent_objects
+     where node_id = ? and type = ? and ref in (${placeholders(refs.length)})`,
+    [nodeId, type, ...refs],
+  );
   return new Map(rows.map((row) => [String(row.ref), String(row.source)]));
 }

@@ -4,7 +4,7 @@ import type { SecretBox } from '../platform/secret-box.js';
 import { type CredentialWarning, credentialWarnings } from '../platform/users.js';
 import type { ExchangeContext } from './exchange-context.js';
 import { PROTOCOL_VERSION } from './exchange-context.js';
-import { exportMessage, type Progress, stampedCounts } from './export.js';
+import { exportMessage, type Progress } from './export.js';
 import { type ExportRules, exportRulesSchema, INITIATOR_DEFAULT_RULES } from './export-rules.js';
 import { applyStoredMessages } from './import.js';
 import { SessionRecord } from './journal.js';
@@ -335,7 +335,7 @@ export async function refreshState(deps: SetupDeps, node: ExchangeNode): Promise
 export async function initialExport(
   deps: SetupDeps,
   nodeId: string,
-  progress?: Progress,
+  progress?: (phase: 'exporting' | 'sending', done: number, total: number) => void,
 ): Promise<SessionRecord> {
   const { context } = deps;
   const node = await context.nodes.require(nodeId);
@@ -345,10 +345,14 @@ export async function initialExport(
     await context.infobase.db.transaction().execute((trx) => registerByRules(context, trx, node));
     const record = new SessionRecord();
     const message =
-      (await exportMessage(context, node.id, { progress })) ??
-      (await context.messages.latest(node.id, 'out'));
+      (await exportMessage(context, node.id, {
+        progress: (done, total) => progress?.('exporting', done, total),
+        evenIfEmpty: true,
+      })) ?? (await context.messages.latest(node.id, 'out'));
     if (message) {
-      const result = await deliverMessage(context, transport, node, message, record);
+      const result = await deliverMessage(context, transport, node, message, record, (done, total) =>
+        progress?.('sending', done, total),
+      );
       if (result.status === 'failed') {
         throw new AppError(
           result.error?.code ?? 'import_failed',

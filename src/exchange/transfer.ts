@@ -19,10 +19,13 @@ export async function deliverMessage(
   node: ExchangeNode,
   message: StoredMessage,
   record: SessionRecord,
+  progress?: Progress,
 ): Promise<PeerImportResult> {
   const ownCode = await context.ownCode();
   const inbox = await transport.announce(ownCode, describe(message));
+  let sent = 0;
   for (const partNo of inbox.missing) {
+    progress?.(sent, inbox.missing.length);
     const part = await context.messages.readPart(node.id, 'out', message.messageNo, partNo);
     if (!part)
       throw new AppError('bad_message', `Part ${partNo} of our message ${message.messageNo} is missing`, {
@@ -30,7 +33,9 @@ export async function deliverMessage(
       });
     await transport.uploadPart(ownCode, message.messageNo, partNo, part.data, part.sha256);
     record.bytesSent += part.data.length;
+    sent += 1;
   }
+  progress?.(sent, inbox.missing.length);
   const result = await transport.importMessage(ownCode, message.messageNo);
   record.sentMessageNo = message.messageNo;
   if (

@@ -124,6 +124,9 @@ export async function createHost(options: {
       return open(created);
     },
     async get(name) {
+      // Every request names its infobase; one already open needs no look-up in the host's list.
+      const opened = opening.get(name);
+      if (opened) return opened;
       const found = INFOBASE_NAME.test(name) ? await entry(name) : undefined;
       if (!found) {
         throw new AppError('unknown_infobase', `There is no infobase "${name}" on this host`, {

@@ -8,6 +8,8 @@ import { refreshSearchKeys } from './objects/search-key-migration.js';
 import { readPrefix, readSetting, settingsTable, writeSetting } from './settings.js';
 import type { Db, StorageDialect } from './storage/index.js';
 import { ensureTable } from './storage/index.js';
+import type { SqlTarget } from './storage/raw-sql.js';
+import { directStatements } from './storage/sqlite-storage.js';
 import { createUserStore, sessionsTable, type UserStore, usersTable } from './users.js';
 
 export type InfobaseSettings = { prefix: string; syncEnabled: boolean };
@@ -25,6 +27,8 @@ export type Infobase = {
   app: ApplicationDef;
   db: Db;
   dialect: StorageDialect;
+  /** Where the exchange and the object store run their plain statements (raw-sql.ts). */
+  sql: SqlTarget;
   objects: ObjectStore;
   users: UserStore;
   /** Subscribers run inside every object write's transaction (the exchange's change log is one). */
@@ -73,7 +77,8 @@ export async function openInfobase(options: {
     await refreshSearchKeys(db, def);
   }
   const hooks: WriteHook[] = [];
-  const objects = createObjectStore({ db, dialect, app, hooks });
+  const statements: SqlTarget = { dialect: dialect.name, direct: directStatements(db) };
+  const objects = createObjectStore({ db, dialect, sql: statements, app, hooks });
   const users = createUserStore({ db, dialect, ...(options.now ? { now: options.now } : {}) });
   const currentYear = () => (options.now?.() ?? new Date()).getFullYear();
 
@@ -114,6 +119,7 @@ export async function openInfobase(options: {
     app,
     db,
     dialect,
+    sql: statements,
     objects,
     users,
     settings,

@@ -109,7 +109,20 @@ export function columnName(fieldName: string): string {
   return snakeCase(fieldName);
 }
 
+const spelled = new Map<string, string>();
+
+/** Asked for every field of every row written: each name is spelled once (bounded: names come from requests too). */
 function snakeCase(name: string): string {
+  let snake = spelled.get(name);
+  if (snake === undefined) {
+    snake = toSnakeCase(name);
+    if (spelled.size >= 10_000) spelled.clear();
+    spelled.set(name, snake);
+  }
+  return snake;
+}
+
+function toSnakeCase(name: string): string {
   return name
     .replace(/-/g, '_')
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')

@@ -3,6 +3,7 @@ import type { ObjectTypeDef } from './metadata.js';
 import { tableName } from './metadata.js';
 import type { Db, TableSpec } from './storage/index.js';
 import { integer, text } from './storage/index.js';
+import { transactionCache } from './storage/transaction-cache.js';
 
 /**
  * Document numbers are `<infobase prefix><organization prefix>-NNNNNN`, unique per type and year;
@@ -52,6 +53,16 @@ function yearKey(kind: 'catalog' | 'document', year: number | undefined): number
   return kind === 'catalog' ? CATALOG_YEAR : (year ?? CATALOG_YEAR);
 }
 
+/**
+ * The highest sequence this transaction has noted or taken per counter: noting a lower one changes
+ * nothing, so a transaction that writes many numbered objects does not ask again for each.
+ */
+function noted(trx: Db): Map<string, number> {
+  return trx.isTransaction ? transactionCache(trx, 'numbering.noted', () => new Map()) : new Map();
+}
+
+const counterKey = (type: string, scope: string, year: number) => `${type}\u0000${scope}\u0000${year}`;
+
 /** Takes the next sequence of a scope; the counter row's lock makes concurrent writers take turns. */
 async function takeNext(trx: Db, type: string, scope: string, year: number): Promise<number> {
   const row = await trx
@@ -64,11 +75,17 @@ async function takeNext(trx: Db, type: string, scope: string, year: number): Pro
     )
     .returning('last_value')
     .executeTakeFirstOrThrow();
-  return Number(row.last_value);
+  const value = Number(row.last_value);
+  noted(trx).set(counterKey(type, scope, year), value);
+  return value;
 }
 
 /** Records that a sequence is in use, so that automatic numbering continues after it. */
 export async function noteSequence(trx: Db, type: string, scope: string, year: number, sequence: number) {
+  const key = counterKey(type, scope, year);
+  const highest = noted(trx);
+  if ((highest.get(key) ?? 0) >= sequence) return;
+  highest.set(key, sequence);
   await trx
     .insertInto('number_counters')
     .values({ type, scope, year, last_value: sequence })

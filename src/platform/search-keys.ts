@@ -46,9 +46,24 @@ export function normalizeName(name: string): string {
     .trim();
 }
 
+const DIGITS = /^\d+$/;
+
 export function normalizeCode(code: string): string {
+  // Most codes (INN, KPP, OKEI) are digits already: nothing to lower-case or squeeze.
+  if (DIGITS.test(code)) return code.replace(/^0+(?=\d)/, '');
   const compact = code.trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, '');
   return /^\d+$/.test(compact) ? compact.replace(/^0+(?=\d)/, '') : compact;
+}
+
+const fieldsByName = new WeakMap<ObjectTypeDef, Map<string, FieldDef>>();
+
+function fieldOf(def: ObjectTypeDef, name: string): FieldDef | undefined {
+  let fields = fieldsByName.get(def);
+  if (!fields) {
+    fields = new Map(def.fields.map((field) => [field.name, field]));
+    fieldsByName.set(def, fields);
+  }
+  return fields.get(name);
 }
 
 function normalizeField(field: FieldDef | undefined, name: string, value: unknown): string | undefined {
@@ -71,8 +86,7 @@ export function searchKey(
 ): string | undefined {
   const parts: string[] = [];
   for (const name of group) {
-    const field = def.fields.find((candidate) => candidate.name === name);
-    const normalized = normalizeField(field, name, values[name]);
+    const normalized = normalizeField(fieldOf(def, name), name, values[name]);
     if (normalized === undefined) return undefined;
     parts.push(normalized);
   }
@@ -85,8 +99,9 @@ export function identifyingValues(
   values: Record<string, unknown>,
 ): Record<string, string | undefined> {
   const group = def.searchFields?.[0] ?? [];
-  const field = (name: string) => def.fields.find((candidate) => candidate.name === name);
-  return Object.fromEntries(group.map((name) => [name, normalizeField(field(name), name, values[name])]));
+  const identifying: Record<string, string | undefined> = {};
+  for (const name of group) identifying[name] = normalizeField(fieldOf(def, name), name, values[name]);
+  return identifying;
 }
 
 export function conflicts(

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { seedDemoHost } from '../apps/demo/seed-demo-host.js';
 import type { Host } from '../platform/host.js';
+import { boundHeapGrowth } from '../platform/memory.js';
 import { loadHostKey } from '../platform/secret-box.js';
 import { openStorage, type StorageConfig } from '../platform/storage/index.js';
 import { buildApp, REDACTED_LOG_PATHS } from './app.js';
@@ -36,6 +37,7 @@ const packageVersion = (): string => {
 
 /** The process: storage, host, app, listen, and a graceful close on SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
+  boundHeapGrowth();
   const logger = pino({ level: options.logLevel ?? 'info', redact: REDACTED_LOG_PATHS });
   const storage = openStorage(options.storage);
   const {

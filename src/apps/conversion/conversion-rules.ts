@@ -81,14 +81,17 @@ export function createConversionRules(app: ApplicationDef): ConversionRules {
     const ref = propertyOf(input, 'Ссылка');
     const into = emptyIncoming();
     readRules(rule.keys, input, { path, into, absent: false, readRef });
+    const values: IncomingRef['values'] = {};
+    for (const name in into.values) {
+      const value = into.values[name];
+      if (!Array.isArray(value)) values[name] = value as IncomingRef['values'][string];
+    }
     return {
       kind: 'ref',
       localType,
       peerRef: ref === undefined ? null : uuidAt(ref, join(path, 'Ссылка')),
       keys: searchKeys(def, into),
-      values: Object.fromEntries(
-        Object.entries(into.values).filter(([, value]) => !Array.isArray(value)),
-      ) as IncomingRef['values'],
+      values,
     };
   }
 
@@ -230,13 +233,19 @@ function readSystem(rule: TypeRule, def: ObjectTypeDef, object: JsonRecord, into
   for (const field of rule.carried ?? []) into.values[field] = read(field, stringAt) ?? null;
 }
 
+const searchFieldNames = new WeakMap<ObjectTypeDef, readonly string[]>();
+
 /** The declaration's search fields (contracts: counterparty, number, date; units: code…), in local names. */
 function searchKeys(def: ObjectTypeDef, into: Incoming): SearchKeys {
   const system: Readonly<Record<string, unknown>> = into.system;
   const keys: Record<string, SearchKeyValue> = {};
-  for (const name of new Set((def.searchFields ?? []).flat())) {
-    keys[name] = searchKeyValue(into.values[name] ?? system[name]);
+  // Every reference in a message asks this: the names are worked out once per type.
+  let names = searchFieldNames.get(def);
+  if (!names) {
+    names = [...new Set((def.searchFields ?? []).flat())];
+    searchFieldNames.set(def, names);
   }
+  for (const name of names) keys[name] = searchKeyValue(into.values[name] ?? system[name]);
   return keys;
 }
 

@@ -1,4 +1,4 @@
-import { decimal, roundDecimal, sumDecimals } from '../../platform/decimal.js';
+import { multiplyRounded, shareRounded, sumDecimals } from '../../platform/decimal.js';
 import { VAT_PERCENT, type VatRate } from './vat.js';
 
 type Line = Record<string, unknown>;
@@ -12,7 +12,7 @@ type Line = Record<string, unknown>;
 export function completeLine(line: Line, pricesIncludeVat: boolean): Line {
   const amount =
     line.quantity != null && line.price != null
-      ? roundDecimal(decimal(String(line.quantity)).times(String(line.price)), 2)
+      ? multiplyRounded(String(line.quantity), String(line.price), 2)
       : String(line.amount ?? '0.00');
   const rate = line.vatRate as VatRate | null;
   const vatAmount = pricesIncludeVat ? vatIncludedIn(amount, rate) : vatOnTop(amount, rate);
@@ -26,16 +26,11 @@ function percentOf(rate: VatRate | null): number {
 /** The VAT inside an amount that includes it. */
 export function vatIncludedIn(amount: string, rate: VatRate | null): string {
   const percent = percentOf(rate);
-  return roundDecimal(
-    decimal(amount)
-      .times(percent)
-      .div(100 + percent),
-    2,
-  );
+  return shareRounded(amount, percent, 100 + percent, 2);
 }
 
 function vatOnTop(amount: string, rate: VatRate | null): string {
-  return roundDecimal(decimal(amount).times(percentOf(rate)).div(100), 2);
+  return shareRounded(amount, percentOf(rate), 100, 2);
 }
 
 export function completeDocumentTotals(values: Line): Line {
@@ -55,6 +50,6 @@ export function completeDocumentTotals(values: Line): Line {
     ...values,
     lines,
     vatAmount: vat,
-    amount: pricesIncludeVat ? net : decimal(net).plus(vat).toFixed(2),
+    amount: pricesIncludeVat ? net : sumDecimals([net, vat], 2),
   };
 }

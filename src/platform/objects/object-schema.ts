@@ -18,18 +18,24 @@ export const dateSchema = z
 
 /** Dates and times are local to the infobase, as in accounting: no time zone, to the second. */
 export const dateTimeSchema = z.string().transform((text, ctx) => {
+  const normalized = normalizeDateTime(text);
+  if (typeof normalized === 'string') return normalized;
+  ctx.addIssue({ code: 'custom', message: normalized.problem });
+  return z.NEVER;
+});
+
+/** `YYYY-MM-DDTHH:mm:ss` from the ways a date and time may be written, or what is wrong with it. */
+export function normalizeDateTime(text: string): string | { problem: string } {
   const parts = DATETIME.exec(text.trim());
   if (!parts || !isCalendarDate(`${parts[1]}-${parts[2]}-${parts[3]}`)) {
-    ctx.addIssue({ code: 'custom', message: 'must be a date and time written as YYYY-MM-DDTHH:mm:ss' });
-    return z.NEVER;
+    return { problem: 'must be a date and time written as YYYY-MM-DDTHH:mm:ss' };
   }
   const [hours = '00', minutes = '00', seconds = '00'] = parts.slice(4).map((part) => part ?? '00');
   if (Number(hours) > 23 || Number(minutes) > 59 || Number(seconds) > 59) {
-    ctx.addIssue({ code: 'custom', message: 'has a time of day that does not exist' });
-    return z.NEVER;
+    return { problem: 'has a time of day that does not exist' };
   }
   return `${parts[1]}-${parts[2]}-${parts[3]}T${hours}:${minutes}:${seconds}`;
-});
+}
 
 export function isCalendarDate(text: string): boolean {
   const parts = DATE.exec(text);
@@ -96,8 +102,25 @@ function sectionSchema(section: TabularSectionDef) {
   return z.array(z.strictObject(shape)).max(10_000);
 }
 
-/** The one schema for an object's input, shared by the API, the CLI's checks and the exchange. */
-export function objectInputSchema(def: ObjectTypeDef, mode: 'create' | 'update') {
+type ObjectInputSchema = ReturnType<typeof buildObjectInputSchema>;
+
+const schemas = new WeakMap<ObjectTypeDef, Partial<Record<'create' | 'update', ObjectInputSchema>>>();
+
+/**
+ * The one schema for an object's input, shared by the API, the CLI's checks and the exchange. Built once
+ * per type and mode: building it costs far more than using it, and every write needs it.
+ */
+export function objectInputSchema(def: ObjectTypeDef, mode: 'create' | 'update'): ObjectInputSchema {
+  let byMode = schemas.get(def);
+  if (!byMode) {
+    byMode = {};
+    schemas.set(def, byMode);
+  }
+  byMode[mode] ??= buildObjectInputSchema(def, mode);
+  return byMode[mode];
+}
+
+function buildObjectInputSchema(def: ObjectTypeDef, mode: 'create' | 'update') {
   const shape: Record<string, z.ZodType> = {};
   if (mode === 'create') shape.ref = refSchema.optional();
   if (mode === 'update') shape.version = z.number().int().optional();

@@ -5,10 +5,13 @@ import { safeParseFields } from '../field-errors.js';
 import type { ApplicationDef, FieldDef, FieldValue, ObjectTypeDef, TabularSectionDef } from '../metadata.js';
 import { columnName, findType, sectionTableName, tableName } from '../metadata.js';
 import { catalogScope, documentScope, nextFreeNumber, noteNumber, parseNumber } from '../numbering.js';
-import { searchKey, searchKeyColumn } from '../search-keys.js';
 import { readPrefix } from '../settings.js';
 import type { Db, Row, StorageDialect } from '../storage/index.js';
-import { fieldValueSchema, type LineValues, objectInputSchema } from './object-schema.js';
+import { execute, inBatches, placeholders, queryRows, quote, type SqlTarget } from '../storage/raw-sql.js';
+import { BoundedSet, transactionCache } from '../storage/transaction-cache.js';
+import { parseObjectInput } from './object-input.js';
+import { headerRow, lineRows, mergeInput } from './object-rows.js';
+import { fieldValueSchema, type LineValues } from './object-schema.js';
 
 /** An object as the API shows it: system fields, declared fields, and tabular sections as arrays. */
 export type StoredObject = Record<string, FieldValue | LineValues[]> & {
@@ -44,6 +47,15 @@ export type WriteOptions = {
   createdIn?: string;
 };
 
+/**
+ * `put` of a caller that has just read the object in the same transaction: it is not read again; and
+ * of a caller that does not use the object as stored, which then is not decoded for it.
+ */
+export type PutOptions = WriteOptions & {
+  before?: { object: StoredObject | undefined };
+  discardResult?: boolean;
+};
+
 export type ListQuery = {
   filter?: Record<string, string>;
   search?: string;
@@ -57,17 +69,57 @@ export type ListQuery = {
 export type ObjectStore = ReturnType<typeof createObjectStore>;
 
 const MAX_PAGE = 1000;
+function sameRows(a: readonly Row[], b: readonly Row[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index += 1) {
+    const left = a[index]!;
+    const right = b[index]!;
+    for (const column in right) if (left[column] !== right[column]) return false;
+  }
+  return true;
+}
+
+/** The row each object was read from, as stored: an update then writes only what differs. */
+const storedRows = new WeakMap<object, Row>();
+
+/** Refs a transaction has seen exist, per type: enough for the catalogs a large load keeps naming. */
+const KNOWN_REFS = 50_000;
+
+class KnownRefs {
+  private readonly types = new Map<string, BoundedSet<string>>();
+  has(type: string, ref: string): boolean {
+    return this.types.get(type)?.has(ref) === true;
+  }
+  add(type: string, ref: string): void {
+    let refs = this.types.get(type);
+    if (!refs) {
+      refs = new BoundedSet<string>(KNOWN_REFS);
+      this.types.set(type, refs);
+    }
+    refs.add(ref);
+  }
+  delete(type: string, ref: string): void {
+    this.types.get(type)?.delete(ref);
+  }
+}
 
 export function createObjectStore(deps: {
   db: Db;
   dialect: StorageDialect;
+  sql: SqlTarget;
   app: ApplicationDef;
   hooks: readonly WriteHook[];
 }) {
-  const { db, dialect, app, hooks } = deps;
+  const { db, dialect, sql: sqlTarget, app, hooks } = deps;
+
+  const types = new Map(app.types.map((type) => [type.name, type]));
+  const statements = {
+    select: (table: string) => `select * from ${quote(table)} where ref = ?`,
+    lines: (table: string) => `select * from ${quote(table)} where owner_ref = ? order by line_no`,
+  };
 
   function typeDef(typeName: string): ObjectTypeDef {
-    const def = findType(app, typeName);
+    const def = types.get(typeName) ?? findType(app, typeName);
     if (!def) {
       throw new AppError(
         'unknown_type',
@@ -80,12 +132,6 @@ export function createObjectStore(deps: {
 
   function inTransaction<T>(trx: Db | undefined, work: (trx: Db) => Promise<T>): Promise<T> {
     return trx ? work(trx) : db.transaction().execute(work);
-  }
-
-  function encode(field: FieldDef, value: unknown): unknown {
-    if (value === undefined || value === null) return null;
-    if (field.type.kind === 'boolean') return dialect.encodeBoolean(Boolean(value));
-    return value;
   }
 
   function decode(field: FieldDef, value: unknown): FieldValue {
@@ -120,62 +166,107 @@ export function createObjectStore(deps: {
     return object as StoredObject;
   }
 
-  async function readLines(trx: Db, def: ObjectTypeDef, section: TabularSectionDef, ref: string) {
-    const rows = await trx
-      .selectFrom(sectionTableName(def, section))
-      .selectAll()
-      .where('owner_ref', '=', ref)
-      .orderBy('line_no')
-      .execute();
-    return rows.map((row) => {
-      const line: LineValues = {};
-      for (const field of section.fields) line[field.name] = decode(field, row[columnName(field.name)]);
-      return line;
-    });
+  function decodeLine(section: TabularSectionDef, row: Row): LineValues {
+    const line: LineValues = {};
+    for (const field of section.fields) line[field.name] = decode(field, row[columnName(field.name)]);
+    return line;
   }
 
   async function read(trx: Db, def: ObjectTypeDef, ref: string): Promise<StoredObject | undefined> {
-    const row = await trx.selectFrom(tableName(def)).selectAll().where('ref', '=', ref).executeTakeFirst();
+    const [row] = await queryRows(trx, sqlTarget, statements.select(tableName(def)), [ref]);
     if (!row) return undefined;
     const object = decodeHeader(def, row);
+    storedRows.set(object, row);
     for (const section of def.tabularSections ?? []) {
-      object[section.name] = await readLines(trx, def, section, ref);
+      const rows = await queryRows(trx, sqlTarget, statements.lines(sectionTableName(def, section)), [ref]);
+      object[section.name] = rows.map((line) => decodeLine(section, line));
     }
+    knownRefs(trx).add(def.name, ref);
     return object;
   }
 
-  function parseInput(def: ObjectTypeDef, mode: 'create' | 'update', input: unknown) {
-    const parsed = safeParseFields(objectInputSchema(def, mode), input ?? {});
-    if (!parsed.success) throw validationError(parsed.errors, `The ${def.name}`);
-    return parsed.data as Record<string, unknown>;
+  /** Many objects of one type in a few queries (the export reads a message's objects this way). */
+  async function readMany(trx: Db, def: ObjectTypeDef, refs: readonly string[]) {
+    const found = new Map<string, StoredObject>();
+    for (const batch of inBatches([...new Set(refs)])) {
+      const list = placeholders(batch.length);
+      const rows = await queryRows(
+        trx,
+        sqlTarget,
+        `select * from ${quote(tableName(def))} where ref in (${list})`,
+        batch,
+      );
+      for (const row of rows) found.set(String(row.ref), decodeHeader(def, row));
+      for (const section of def.tabularSections ?? []) {
+        for (const object of found.values()) object[section.name] ??= [];
+        const lines = await queryRows(
+          trx,
+          sqlTarget,
+          `select * from ${quote(sectionTableName(def, section))} where owner_ref in (${list}) order by owner_ref, line_no`,
+          batch,
+        );
+        for (const line of lines) {
+          const owner = found.get(String(line.owner_ref));
+          if (owner) (owner[section.name] as LineValues[]).push(decodeLine(section, line));
+        }
+      }
+    }
+    return found;
   }
 
+  /** Only a transaction remembers: outside one, another writer may delete what was seen a moment ago. */
+  function knownRefs(trx: Db): KnownRefs {
+    return trx.isTransaction
+      ? transactionCache(trx, 'objects.knownRefs', () => new KnownRefs())
+      : new KnownRefs();
+  }
+
+  function parseInput(def: ObjectTypeDef, mode: 'create' | 'update', input: unknown) {
+    const parsed = parseObjectInput(def, mode, input ?? {});
+    if (!parsed.success) throw validationError(parsed.errors, `The ${def.name}`);
+    return parsed.data;
+  }
+
+  /** Every reference must name an existing object; what this transaction has already seen is not asked again. */
   async function checkReferences(trx: Db, def: ObjectTypeDef, values: Record<string, unknown>) {
-    const errors: FieldError[] = [];
-    const check = async (field: FieldDef, value: unknown, path: string) => {
+    const wanted: { path: string; target: ObjectTypeDef; ref: string }[] = [];
+    const collect = (field: FieldDef, value: unknown, path: string) => {
       if (field.type.kind !== 'ref' || typeof value !== 'string') return;
-      const target = findType(app, field.type.to);
+      const target = types.get(field.type.to);
       if (!target) throw new Error(`${def.name}.${field.name} refers to undeclared type ${field.type.to}`);
-      const found = await trx
-        .selectFrom(tableName(target))
-        .select('ref')
-        .where('ref', '=', value)
-        .executeTakeFirst();
-      if (!found) {
-        errors.push({
-          field: path,
-          code: 'reference_not_found',
-          message: `no ${target.name} with ref ${value}`,
-        });
-      }
+      wanted.push({ path, target, ref: value });
     };
-    for (const field of def.fields) await check(field, values[field.name], field.name);
+    for (const field of def.fields) collect(field, values[field.name], field.name);
     for (const section of def.tabularSections ?? []) {
       const lines = (values[section.name] as LineValues[] | undefined) ?? [];
       for (const [index, line] of lines.entries()) {
         for (const field of section.fields)
-          await check(field, line[field.name], `${section.name}[${index}].${field.name}`);
+          collect(field, line[field.name], `${section.name}[${index}].${field.name}`);
       }
+    }
+    const known = knownRefs(trx);
+    const unknown = new Map<ObjectTypeDef, Set<string>>();
+    for (const { target, ref } of wanted) {
+      if (known.has(target.name, ref)) continue;
+      const refs = unknown.get(target) ?? new Set<string>();
+      refs.add(ref);
+      unknown.set(target, refs);
+    }
+    for (const [target, refs] of unknown) {
+      for (const batch of inBatches([...refs])) {
+        const rows = await queryRows<{ ref: string }>(
+          trx,
+          sqlTarget,
+          `select ref from ${quote(tableName(target))} where ref in (${placeholders(batch.length)})`,
+          batch,
+        );
+        for (const row of rows) known.add(target.name, String(row.ref));
+      }
+    }
+    const errors: FieldError[] = [];
+    for (const { path, target, ref } of wanted) {
+      if (known.has(target.name, ref)) continue;
+      errors.push({ field: path, code: 'reference_not_found', message: `no ${target.name} with ref ${ref}` });
     }
     if (errors.length > 0) throw validationError(errors, `The ${def.name}`);
   }
@@ -304,43 +395,88 @@ export function createObjectStore(deps: {
         );
   }
 
-  function searchText(def: ObjectTypeDef, values: Record<string, unknown>, number: unknown): string {
-    const parts = [number, ...def.presentation.map((name) => values[name])];
-    for (const group of def.searchFields ?? []) for (const name of group) parts.push(values[name]);
-    return parts
-      .filter((part) => typeof part === 'string' && part !== '')
-      .join(' ')
-      .toLowerCase();
-  }
-
   async function writeLines(
     trx: Db,
     def: ObjectTypeDef,
     ref: string,
     values: Record<string, unknown>,
     changedSections: ReadonlySet<string>,
-    replace: boolean,
-  ) {
+    before: StoredObject | undefined,
+  ): Promise<Map<string, Row[]>> {
+    const written = new Map<string, Row[]>();
     for (const section of def.tabularSections ?? []) {
       if (!changedSections.has(section.name)) continue;
       const lines = (values[section.name] as LineValues[] | undefined) ?? [];
       const table = sectionTableName(def, section);
-      if (replace) await trx.deleteFrom(table).where('owner_ref', '=', ref).execute();
-      if (lines.length === 0) continue;
-      const rows = lines.map((line, index) => {
-        const row: Row = { owner_ref: ref, line_no: index + 1 };
-        for (const field of section.fields) row[columnName(field.name)] = encode(field, line[field.name]);
-        return row;
-      });
+      const rows = lineRows(dialect, section, ref, lines);
+      if (before) {
+        // Lines that come back as they were (most changes are to the header) are not written again.
+        const previous = lineRows(
+          dialect,
+          section,
+          ref,
+          (before[section.name] as LineValues[] | undefined) ?? [],
+        );
+        if (sameRows(previous, rows)) continue;
+        await execute(trx, sqlTarget, `delete from ${quote(table)} where owner_ref = ?`, [ref]);
+      }
+      written.set(section.name, rows);
       // Keep each statement well under SQLite's limit of bound parameters.
       const chunk = Math.max(1, Math.floor(900 / (section.fields.length + 2)));
       for (let start = 0; start < rows.length; start += chunk) {
-        await trx
-          .insertInto(table)
-          .values(rows.slice(start, start + chunk))
-          .execute();
+        await insertRows(trx, table, rows.slice(start, start + chunk));
       }
     }
+    return written;
+  }
+
+  /** One multi-row insert; its text is made once per table, column list and row count. */
+  const insertTexts = new Map<string, string>();
+  async function insertRows(trx: Db, table: string, rows: readonly Row[]) {
+    const columns = Object.keys(rows[0]!);
+    const key = `${table}|${rows.length}|${columns.join(',')}`;
+    let text = insertTexts.get(key);
+    if (text === undefined) {
+      const row = `(${placeholders(columns.length)})`;
+      text = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values ${Array(rows.length).fill(row).join(', ')}`;
+      if (insertTexts.size > 2000) insertTexts.clear();
+      insertTexts.set(key, text);
+    }
+    const parameters: unknown[] = [];
+    for (const row of rows) for (const column of columns) parameters.push(row[column] ?? null);
+    await execute(trx, sqlTarget, text, parameters);
+  }
+
+  /**
+   * Sets only the columns whose value changed since the object was read: every index over a column that
+   * is set gets rewritten, even to the same value, and a catalog item has many.
+   */
+  async function updateRow(trx: Db, table: string, ref: string, row: Row, stored: Row | undefined) {
+    const columns = Object.keys(row).filter((column) => !stored || stored[column] !== (row[column] ?? null));
+    const key = `update|${table}|${columns.join(',')}`;
+    let text = insertTexts.get(key);
+    if (text === undefined) {
+      text = `update ${quote(table)} set ${columns.map((column) => `${quote(column)} = ?`).join(', ')} where ref = ?`;
+      insertTexts.set(key, text);
+    }
+    await execute(trx, sqlTarget, text, [...columns.map((column) => row[column] ?? null), ref]);
+  }
+
+  /** The object as written, decoded from the rows themselves rather than read from the database. */
+  function writtenObject(
+    def: ObjectTypeDef,
+    row: Row,
+    lines: ReadonlyMap<string, Row[]>,
+    before: StoredObject | undefined,
+  ): StoredObject {
+    const object = decodeHeader(def, row);
+    for (const section of def.tabularSections ?? []) {
+      const rows = lines.get(section.name);
+      object[section.name] = rows
+        ? rows.map((line) => decodeLine(section, line))
+        : ((before?.[section.name] as LineValues[] | undefined) ?? []);
+    }
+    return object;
   }
 
   async function runHooks(trx: Db, event: WriteEvent) {
@@ -354,7 +490,7 @@ export function createObjectStore(deps: {
     input: Record<string, unknown>,
     origin: WriteOrigin,
     createdIn: string | undefined,
-  ): Promise<StoredObject> {
+  ): Promise<() => StoredObject> {
     if (before && typeof input.version === 'number' && input.version !== before.version) {
       throw new AppError(
         'version_conflict',
@@ -362,51 +498,25 @@ export function createObjectStore(deps: {
         { status: 409 },
       );
     }
-    const merged: Record<string, unknown> = {};
-    for (const field of def.fields) {
-      merged[field.name] =
-        field.name in input ? input[field.name] : before ? before[field.name] : (field.default ?? null);
-    }
-    // Sections not in the input keep their lines, which `complete` still needs for totals.
-    const changedSections = new Set<string>();
-    for (const section of def.tabularSections ?? []) {
-      if (section.name in input || !before) changedSections.add(section.name);
-      const given = input[section.name] as LineValues[] | undefined;
-      merged[section.name] = given
-        ? given.map((line) => withDefaults(section.fields, line))
-        : (before?.[section.name] ?? []);
-    }
-    if (def.kind === 'document') {
-      merged.date = input.date ?? before?.date ?? localNow();
-      merged.posted = input.posted ?? before?.posted ?? false;
-    }
-    const values = def.complete ? def.complete(merged) : merged;
+    const { values, changedSections } = mergeInput(def, before, input);
     const crossFieldErrors = def.check?.(values) ?? [];
     if (crossFieldErrors.length > 0) throw validationError(crossFieldErrors, `The ${def.name}`);
     await checkReferences(trx, def, values);
     const requested = (def.kind === 'document' ? input.number : input.code) as string | undefined;
     const numberColumns = await numbering(trx, def, values, before, requested, origin);
     const ref = before?.ref ?? (input.ref as string | undefined) ?? randomUUID();
-    const row: Row = {
-      ...numberColumns,
+    const row = headerRow(def, dialect, values, numberColumns, {
       version: (before?.version ?? 0) + 1,
-      deleted: dialect.encodeBoolean(Boolean(input.deleted ?? before?.deleted ?? false)),
-      updated_at: new Date().toISOString(),
-      search_text: searchText(def, values, numberColumns.number ?? numberColumns.code),
-    };
-    if (def.kind === 'document') {
-      row.date = values.date;
-      row.posted = dialect.encodeBoolean(Boolean(values.posted));
-    }
-    for (const field of def.fields) row[columnName(field.name)] = encode(field, values[field.name]);
-    Object.assign(row, searchKeyColumns(def, { ...values, ...numberColumns }));
+      deleted: Boolean(input.deleted ?? before?.deleted ?? false),
+      updatedAt: new Date().toISOString(),
+    });
     try {
       if (before) {
-        await trx.updateTable(tableName(def)).set(row).where('ref', '=', ref).execute();
+        await updateRow(trx, tableName(def), ref, row, storedRows.get(before));
       } else {
         row.ref = ref;
         row.created_in = createdIn ?? (await readPrefix(trx));
-        await trx.insertInto(tableName(def)).values(row).execute();
+        await insertRows(trx, tableName(def), [row]);
       }
     } catch (error) {
       const violation = dialect.uniqueViolation(error);
@@ -420,10 +530,31 @@ export function createObjectStore(deps: {
       }
       throw new AppError('conflict', `A ${def.name} with ref ${ref} already exists`, { status: 409 });
     }
-    await writeLines(trx, def, ref, values, changedSections, before !== undefined);
-    const after = (await read(trx, def, ref))!;
-    await runHooks(trx, { def, ref, action: before ? 'update' : 'create', before, after, origin });
-    return after;
+    const lines = await writeLines(trx, def, ref, values, changedSections, before);
+    knownRefs(trx).add(def.name, ref);
+    // Decoded only when asked: most writes of a large load never look at it again.
+    let after: StoredObject | undefined;
+    const written = () => {
+      after ??= writtenObject(
+        def,
+        before ? { ...row, ref, created_in: before.createdIn } : row,
+        lines,
+        before,
+      );
+      return after;
+    };
+    const event: WriteEvent = {
+      def,
+      ref,
+      action: before ? 'update' : 'create',
+      before,
+      get after() {
+        return written();
+      },
+      origin,
+    };
+    await runHooks(trx, event);
+    return written;
   }
 
   async function referencedBy(trx: Db, def: ObjectTypeDef, ref: string): Promise<string | undefined> {
@@ -496,6 +627,11 @@ export function createObjectStore(deps: {
       return read(trx ?? db, typeDef(typeName), ref);
     },
 
+    /** Several objects of one type by ref, in a few queries; those that do not exist are absent. */
+    async getMany(typeName: string, refs: readonly string[], trx?: Db): Promise<Map<string, StoredObject>> {
+      return readMany(trx ?? db, typeDef(typeName), refs);
+    },
+
     async require(typeName: string, ref: string, trx?: Db): Promise<StoredObject> {
       const object = await read(trx ?? db, typeDef(typeName), ref);
       if (!object) throw notFound(`The ${typeName} ${ref}`);
@@ -555,7 +691,7 @@ export function createObjectStore(deps: {
             status: 409,
           });
         }
-        return save(trx, def, undefined, values, origin, options.createdIn);
+        return (await save(trx, def, undefined, values, origin, options.createdIn))();
       });
     },
 
@@ -571,27 +707,22 @@ export function createObjectStore(deps: {
       return inTransaction(options.trx, async (trx) => {
         const before = await read(trx, def, ref);
         if (!before) throw notFound(`The ${def.name} ${ref}`);
-        return save(trx, def, before, values, origin, undefined);
+        return (await save(trx, def, before, values, origin, undefined))();
       });
     },
 
     /** Creates the object with this ref, or changes it if it exists: the exchange's way to apply. */
-    async put(
-      typeName: string,
-      ref: string,
-      input: unknown,
-      origin: WriteOrigin,
-      options: WriteOptions = {},
-    ) {
+    async put(typeName: string, ref: string, input: unknown, origin: WriteOrigin, options: PutOptions = {}) {
       const def = typeDef(typeName);
       return inTransaction(options.trx, async (trx) => {
-        const before = await read(trx, def, ref);
+        const before = options.before && options.trx ? options.before.object : await read(trx, def, ref);
         const values = parseInput(
           def,
           before ? 'update' : 'create',
           before ? input : { ...(input as object), ref },
         );
-        return save(trx, def, before, values, origin, options.createdIn);
+        const written = await save(trx, def, before, values, origin, options.createdIn);
+        return options.discardResult ? undefined : written();
       });
     },
 
@@ -606,7 +737,7 @@ export function createObjectStore(deps: {
       return inTransaction(options.trx, async (trx) => {
         const before = await read(trx, def, ref);
         if (!before) throw notFound(`The ${def.name} ${ref}`);
-        return save(trx, def, before, { deleted }, origin, undefined);
+        return (await save(trx, def, before, { deleted }, origin, undefined))();
       });
     },
 
@@ -630,36 +761,19 @@ export function createObjectStore(deps: {
           );
         }
         for (const section of def.tabularSections ?? []) {
-          await trx.deleteFrom(sectionTableName(def, section)).where('owner_ref', '=', ref).execute();
+          await execute(
+            trx,
+            sqlTarget,
+            `delete from ${quote(sectionTableName(def, section))} where owner_ref = ?`,
+            [ref],
+          );
         }
-        await trx.deleteFrom(tableName(def)).where('ref', '=', ref).execute();
+        await execute(trx, sqlTarget, `delete from ${quote(tableName(def))} where ref = ?`, [ref]);
+        knownRefs(trx).delete(def.name, ref);
         await runHooks(trx, { def, ref, action: 'delete', before, after: undefined, origin });
       });
     },
   };
 }
 
-export function searchKeyColumns(def: ObjectTypeDef, values: Record<string, unknown>): Row {
-  return Object.fromEntries(
-    (def.searchFields ?? []).map((group, index) => [
-      searchKeyColumn(index),
-      searchKey(def, group, values) ?? null,
-    ]),
-  );
-}
-
-/** A line's omitted fields take their declared defaults, as a header's do. */
-function withDefaults(fields: readonly FieldDef[], line: LineValues): LineValues {
-  const completed: LineValues = { ...line };
-  for (const field of fields) {
-    if (completed[field.name] === undefined && field.default !== undefined)
-      completed[field.name] = field.default;
-  }
-  return completed;
-}
-
-function localNow(): string {
-  const now = new Date();
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
-}
+export { searchKeyColumns } from './object-rows.js';

@@ -2,7 +2,7 @@ import type { ObjectTypeDef } from '../metadata.js';
 import { columnName, tableName } from '../metadata.js';
 import { readSetting, writeSetting } from '../settings.js';
 import type { Db } from '../storage/index.js';
-import { searchKeyColumns } from './object-store.js';
+import { searchKeyColumns } from './object-rows.js';
 
 const BATCH = 1000;
 

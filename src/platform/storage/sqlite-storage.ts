@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
+import type { DirectStatements } from './raw-sql.js';
 import type { ColumnKind, Db, DynamicDatabase, Storage, StorageDialect } from './storage.js';
 
 export const sqliteDialect: StorageDialect = {
@@ -33,7 +34,48 @@ export function openSqliteFile(file: string, cacheSizeMb = 32): Database.Databas
   database.pragma('busy_timeout = 5000');
   database.pragma(`cache_size = -${cacheSizeMb * 1024}`);
   database.pragma('foreign_keys = OFF');
+  // The journal of each savepoint (one per object an import applies) is small and short-lived: keep
+  // it in memory rather than in a temporary file.
+  database.pragma('temp_store = MEMORY');
   return database;
+}
+
+const STATEMENT_CACHE = 1000;
+
+/**
+ * The database as Kysely sees it, with its prepared statements kept by SQL text: Kysely prepares every
+ * query it runs, and preparing costs more than running a small statement. A statement still iterating
+ * (a streamed query) is busy, so a second use of the same SQL gets a fresh one.
+ */
+export function withStatementCache(
+  database: Database.Database,
+): SqliteDatabase & { direct: DirectStatements } {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (text: string) => {
+    const cached = cache.get(text);
+    if (cached && !cached.busy) return cached;
+    const statement = database.prepare(text);
+    if (!cached) {
+      if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
+      cache.set(text, statement);
+    }
+    return statement;
+  };
+  return {
+    close: () => database.close(),
+    prepare,
+    direct: {
+      rows: (text, parameters) => prepare(text).all(parameters),
+      run: (text, parameters) => prepare(text).run(parameters).changes,
+    },
+  };
+}
+
+const directByDb = new WeakMap<Db, DirectStatements>();
+
+/** The SQLite connection of an infobase's database, for plain statements inside its transactions. */
+export function directStatements(db: Db): DirectStatements | undefined {
+  return directByDb.get(db);
 }
 
 export function createSqliteStorage(config: { dir: string; cacheSizeMb?: number }): Storage {
@@ -42,9 +84,9 @@ export function createSqliteStorage(config: { dir: string; cacheSizeMb?: number 
   const openDb = (file: string): Db => {
     const existing = open.get(file);
     if (existing) return existing;
-    const db = new Kysely<DynamicDatabase>({
-      dialect: new SqliteDialect({ database: openSqliteFile(file, config.cacheSizeMb) }),
-    });
+    const database = withStatementCache(openSqliteFile(file, config.cacheSizeMb));
+    const db = new Kysely<DynamicDatabase>({ dialect: new SqliteDialect({ database }) });
+    directByDb.set(db, database.direct);
     open.set(file, db);
     return db;
   };

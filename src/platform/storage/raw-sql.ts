@@ -1,0 +1,86 @@
+import { CompiledQuery } from 'kysely';
+import type { Db, DialectName, Row } from './storage.js';
+
+/** A SQLite connection's own way to run a statement, without Kysely's per-query machinery. */
+export type DirectStatements = {
+  rows(text: string, parameters: readonly unknown[]): unknown[];
+  run(text: string, parameters: readonly unknown[]): number;
+};
+
+/**
+ * Where plain statements run: a dialect, or an infobase's (`Infobase.sql`), which on SQLite also runs
+ * them straight on its one connection while the caller is inside a transaction — the transaction holds
+ * that connection, so nothing else can be using it.
+ */
+export type SqlTarget = DialectName | { readonly dialect: DialectName; readonly direct?: DirectStatements };
+
+function directFor(db: Db, target: SqlTarget): DirectStatements | undefined {
+  return typeof target !== 'string' && target.direct && db.isTransaction ? target.direct : undefined;
+}
+
+function dialectOf(target: SqlTarget): DialectName {
+  return typeof target === 'string' ? target : target.dialect;
+}
+
+/**
+ * Statements of the hot paths, written once as SQL with `?` placeholders. Kysely builds and compiles a
+ * query on every call, which costs more than SQLite takes to run a small one; these are compiled by
+ * hand, once per dialect (`?` → `$1…` for PostgreSQL), and SQLite keeps them prepared (sqlite-storage).
+ * Identifiers are quoted by the caller with `quote`; values always travel as parameters.
+ */
+const spelled = new Map<string, string>();
+
+function inDialect(dialect: DialectName, text: string): string {
+  if (dialect === 'sqlite') return text;
+  let result = spelled.get(text);
+  if (result === undefined) {
+    let index = 0;
+    result = text.replace(/\?/g, () => `$${++index}`);
+    if (spelled.size > 5000) spelled.clear();
+    spelled.set(text, result);
+  }
+  return result;
+}
+
+export function quote(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+export async function queryRows<R = Row>(
+  db: Db,
+  target: SqlTarget,
+  text: string,
+  parameters: readonly unknown[],
+): Promise<R[]> {
+  const direct = directFor(db, target);
+  if (direct) return direct.rows(text, parameters) as R[];
+  const result = await db.executeQuery<R>(
+    CompiledQuery.raw(inDialect(dialectOf(target), text), [...parameters]),
+  );
+  return result.rows;
+}
+
+/** Runs a statement; returns how many rows it changed. */
+export async function execute(
+  db: Db,
+  target: SqlTarget,
+  text: string,
+  parameters: readonly unknown[],
+): Promise<number> {
+  const direct = directFor(db, target);
+  if (direct) return direct.run(text, parameters);
+  const result = await db.executeQuery(
+    CompiledQuery.raw(inDialect(dialectOf(target), text), [...parameters]),
+  );
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** `?, ?, ?` for an IN list or a row of values. */
+export function placeholders(count: number): string {
+  return count === 1 ? '?' : `?${', ?'.repeat(count - 1)}`;
+}
+
+/** Splits a list so that no statement binds more parameters than both dialects allow. */
+export function* inBatches<T>(items: readonly T[], size = 500): Generator<T[]> {
+  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
+}
