@@ -79,6 +79,8 @@ export type BenchResult = {
   };
   peakRssMb: { crm: number; bp: number };
   rssByPhaseMb: Record<string, { crm: number; bp: number }>;
+  /** Parts left out with --skip: their figures are zeros, and their targets are not judged. */
+  skipped: ('incremental' | 'mapping' | 'raw')[];
   wallSeconds: number;
 };
 
@@ -269,6 +271,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       mapping,
       peakRssMb,
       rssByPhaseMb,
+      skipped: [...skip],
       wallSeconds: seconds(began),
     };
   } finally {

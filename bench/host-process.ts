@@ -56,7 +56,7 @@ export async function startHostProcess(options: HostProcessOptions): Promise<Hos
       cwd: root,
       env: {
         ...process.env,
-        IBSYNC_LOG_LEVEL: 'warn',
+        IBSYNC_LOG_LEVEL: process.env.IBSYNC_BENCH_LOG_LEVEL ?? 'warn',
         ...(options.pg ? { IBSYNC_PG_SCHEMA_PREFIX: options.pg.schemaPrefix } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

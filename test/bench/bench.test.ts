@@ -49,8 +49,23 @@ describe('the benchmark at a small size', () => {
       initialSync: { objects: 2000, wireMb: positive },
       mapping: { counterparties: 400, peakRssMb: { crm: positive, bp: positive } },
       machine: { cpus: positive, node: expect.any(String) },
+      skipped: [],
       targets: { objectsPerSecond: { target: 10_000, measured: positive, met: expect.any(Boolean) } },
     });
+    // Every target of DESIGN.md section 9 is judged, none left out.
+    expect(Object.keys(result.targets).sort()).toEqual(
+      [
+        'hundredP50Ms',
+        'mappingPeakRssMb',
+        'mappingSeconds',
+        'nothingP50Ms',
+        'objectsPerSecond',
+        'oneP50Ms',
+        'peakRssMb',
+        'ratioToLimit',
+      ].sort(),
+    );
+    for (const target of Object.values(result.targets)) expect(target).not.toHaveProperty('skipped');
     for (const name of ['nothing', 'one', 'hundred', 'tenThousand'] as const) {
       expect(result.incremental[name]).toMatchObject({ runs: 3, p50Ms: positive, p95Ms: positive });
     }
