@@ -2,6 +2,7 @@ import type { ObjectTypeDef } from '../platform/metadata.js';
 import type { StoredObject, WriteEvent } from '../platform/objects/object-store.js';
 import type { Db } from '../platform/storage/index.js';
 import { execute, queryRows, type SqlTarget } from '../platform/storage/raw-sql.js';
+import { transactionCache } from '../platform/storage/transaction-cache.js';
 import { exportMode, passesFilters } from './export-rules.js';
 import type { ExchangeNode, NodeStore } from './nodes.js';
 
@@ -32,6 +33,46 @@ export async function forgetChange(trx: Db, sql: SqlTarget, nodeId: string, type
     type,
     ref,
   ]);
+}
+
+/**
+ * The peer's change of an object wins over ours. A change of ours not yet sent is dropped. One already in
+ * a message the peer has not acknowledged is sent again as the object now is (the peer's version): were
+ * it dropped, that older message could be sent again unchanged and overwrite the peer's version there,
+ * leaving the two sides apart. Returns whether we had a change of our own, for the journal to say so.
+ */
+export async function supersedeChange(
+  trx: Db,
+  sql: SqlTarget,
+  nodeId: string,
+  type: string,
+  ref: string,
+  action: ChangeAction,
+): Promise<boolean> {
+  const dropped = await execute(
+    trx,
+    sql,
+    'delete from exchange_changes where node_id = ? and type = ? and ref = ? and message_no is null',
+    [nodeId, type, ref],
+  );
+  const resent = await execute(
+    trx,
+    sql,
+    'update exchange_changes set message_no = null, action = ? where node_id = ? and type = ? and ref = ?',
+    [action, nodeId, type, ref],
+  );
+  return dropped + resent > 0;
+}
+
+/** Objects whose incoming write superseded a change of ours, told by the hook to the importer. */
+const superseded = (trx: Db) => transactionCache(trx, 'exchange-superseded-changes', () => new Set<string>());
+
+/**
+ * Whether the incoming write just made in this transaction superseded a change of ours (the change-log
+ * hook found one inside the write); asked once per object by the importer, which journals it.
+ */
+export function tookOverOurChange(trx: Db, type: string, ref: string): boolean {
+  return superseded(trx).delete(`${type}:${ref}`);
 }
 
 export type KnownSource = 'us' | 'peer';
@@ -113,8 +154,8 @@ export async function decideRegistration(
 
 /**
  * The write hook: in the writing transaction, records the change for every node whose rules want it.
- * A change that came from a node is not sent back to it; a change of ours that it overrides is dropped
- * (the incoming change wins).
+ * A change that came from a node is not sent back to it; a change of ours that it overrides is
+ * superseded (the incoming change wins; `supersedeChange`).
  */
 export function createChangeLogHook(deps: {
   nodes: NodeStore;
@@ -130,7 +171,9 @@ export function createChangeLogHook(deps: {
       if (node.peerObjectTypes.receive.length > 0 && !node.peerObjectTypes.receive.includes(formatType))
         continue;
       if (event.origin.kind === 'exchange' && event.origin.nodeId === node.id) {
-        await forgetChange(trx, sql, node.id, event.def.name, event.ref);
+        const action = event.action === 'delete' ? 'delete' : 'put';
+        if (await supersedeChange(trx, sql, node.id, event.def.name, event.ref, action))
+          superseded(trx).add(`${event.def.name}:${event.ref}`);
         if (event.action === 'delete') await forgetKnown(trx, sql, node.id, event.def.name, event.ref);
         else await markKnown(trx, sql, node.id, event.def.name, event.ref, 'peer');
         continue;

@@ -11,7 +11,7 @@ import { parseObjectInput } from '../platform/objects/object-input.js';
 import type { Db } from '../platform/storage/index.js';
 import { execute, type SqlTarget } from '../platform/storage/raw-sql.js';
 import { forgetTransactionCache } from '../platform/storage/transaction-cache.js';
-import { acknowledge, forgetChange, markKnown } from './change-log.js';
+import { acknowledge, markKnown, supersedeChange, tookOverOurChange } from './change-log.js';
 import {
   ConversionError,
   type FormatEntry,
@@ -252,6 +252,7 @@ export class MessageApplier {
       ),
     );
     if (failure) return failure;
+    this.noteIfOursWasReplaced(def, localRef, 'changed');
     if (!before) this.identifier.created(def, localRef);
     await link(this.trx, this.sql, this.node.id, def.name, incoming.peerRef, localRef);
     this.identifier.linked(def, incoming.peerRef, localRef);
@@ -313,7 +314,20 @@ export class MessageApplier {
     await link(this.trx, this.sql, this.node.id, def.name, peerRef, localRef);
     this.identifier.linked(def, peerRef, localRef);
     await markKnown(this.trx, this.sql, this.node.id, def.name, localRef, 'peer');
-    await forgetChange(this.trx, this.sql, this.node.id, def.name, localRef);
+    // Both sides hold the same now: a change of ours goes nowhere, or again if it is already on its way.
+    await supersedeChange(this.trx, this.sql, this.node.id, def.name, localRef, 'put');
+  }
+
+  /** The peer's version replaced one changed here since the last exchange: said, not silent. */
+  private noteIfOursWasReplaced(def: ObjectTypeDef, localRef: string, what: 'changed' | 'deleted') {
+    if (!tookOverOurChange(this.trx, def.name, localRef)) return;
+    this.record.note({
+      level: 'warning',
+      type: def.name,
+      ref: localRef,
+      code: 'changed_on_both_sides',
+      message: `was changed here and ${what} in "${this.node.peer.name}" since the last synchronization; the version of "${this.node.peer.name}" was kept`,
+    });
   }
 
   private async delete(incoming: IncomingDeletion): Promise<{ code: string; message: string } | undefined> {
@@ -339,10 +353,12 @@ export class MessageApplier {
         code: 'kept_marked',
         message: `was deleted by the peer but ${failure.message}; it is marked for deletion instead`,
       });
+      this.noteIfOursWasReplaced(def, found.localRef, 'deleted');
       this.record.count(def.name, 'deleted');
       return undefined;
     }
     if (failure) return failure;
+    this.noteIfOursWasReplaced(def, found.localRef, 'deleted');
     this.identifier.deleted(def, found.localRef);
     this.record.count(def.name, 'deleted');
     return undefined;
