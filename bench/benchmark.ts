@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { dropSchemas } from '../test/helpers/server-process.js';
 import { type Api, closeApiConnections, createApi, type Job } from './api.js';
 import {
   accountingObjects,
@@ -277,7 +277,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   } finally {
     closeApiConnections();
     await Promise.allSettled(hosts.map((host) => host.stop()));
-    if (pgRun) await dropSchemas(pgRun.url, pgRun.prefix);
+    if (pgRun) await dropSchemas(pgRun.prefix, pgRun.url);
     if (!options.keepData) rmSync(workDir, { recursive: true, force: true });
     else reporter.note(`data kept in ${workDir}`);
   }
@@ -478,18 +478,4 @@ async function measureMapping(
   bar.update(3);
   bar.stop();
   return { counterparties: count, analysisSeconds, analysisCpuSeconds, loadSeconds, summary: analysis.types };
-}
-
-async function dropSchemas(url: string, prefix: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ nspname: string }>(
-      'select nspname from pg_namespace where starts_with(nspname, $1)',
-      [prefix],
-    );
-    for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`);
-  } finally {
-    await client.end();
-  }
 }

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { TEST_PG_URL } from '../test/helpers/test-config.js';
 import { type BenchResult, type Reporter, runBenchmark } from './benchmark.js';
 import { formatReport, targetsOf } from './report.js';
 
@@ -16,7 +17,8 @@ peak memory of each process and the raw insert limit of the storage. Prints a ta
   --mapping N        counterparties on each side of the mapping measurement (default 100000)
   --runs N           Synchronize runs per incremental case (default 30; 10,000 changed: N/6)
   --json FILE        also write the results as JSON
-  --pg [URL]         PostgreSQL instead of SQLite (default IBSYNC_TEST_PG_URL or the local test server)
+  --pg               PostgreSQL instead of SQLite
+  --pg-url URL       the PostgreSQL server (default IBSYNC_TEST_PG_URL or the local test server)
   --profile DIR      run both hosts with --cpu-prof, profiles written to DIR
   --host-flags=FLAGS more node flags for both hosts, e.g. --host-flags="--heapsnapshot-signal=SIGUSR2"
   --server-root DIR  run the hosts from another checkout (to compare with a baseline)
@@ -102,9 +104,7 @@ async function main() {
     return value;
   };
   const runs = number('runs', values.runs);
-  const pgUrl = values.pg
-    ? (values['pg-url'] ?? process.env.IBSYNC_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test')
-    : undefined;
+  const pgUrl = values.pg ? (values['pg-url'] ?? TEST_PG_URL) : undefined;
   const result: BenchResult = await runBenchmark({
     objects: number('objects', values.objects),
     seed: number('seed', values.seed),

@@ -8,6 +8,7 @@ import type { FormatObject, OutgoingContext } from './conversion.js';
 import { EXCHANGE_PLAN, type ExchangeContext } from './exchange-context.js';
 import type { StoredMessage } from './message-store.js';
 import type { ExchangeNode } from './nodes.js';
+import { PerTypeMap } from './per-type-map.js';
 import { peerRefsOf } from './public-ids.js';
 
 export type Progress = (done: number, total: number) => void;
@@ -216,31 +217,6 @@ async function* stampedRefs(
   }
 }
 
-/** Per type, ref → value; each type's map starts afresh at `limit` entries: bounded memory, and a batch refetches what it lacks. */
-class PerType<V> {
-  private readonly types = new Map<string, Map<string, V>>();
-  constructor(private readonly limit: number) {}
-  private of(type: string): Map<string, V> {
-    let map = this.types.get(type);
-    if (!map) {
-      map = new Map();
-      this.types.set(type, map);
-    }
-    return map;
-  }
-  get(type: string, ref: string): V | undefined {
-    return this.types.get(type)?.get(ref);
-  }
-  has(type: string, ref: string): boolean {
-    return this.types.get(type)?.has(ref) === true;
-  }
-  set(type: string, ref: string, value: V): void {
-    const map = this.of(type);
-    if (map.size >= this.limit && !map.has(ref)) map.clear();
-    map.set(ref, value);
-  }
-}
-
 type Outgoing = OutgoingContext & {
   /** Fetches at once the objects (and their peer refs) that a batch of objects names, two levels deep. */
   prefetch(objects: Iterable<{ localType: string; object: StoredObject }>): Promise<void>;
@@ -252,9 +228,9 @@ type Outgoing = OutgoingContext & {
  */
 function outgoingContext(context: ExchangeContext, trx: Db, nodeId: string): Outgoing {
   const { sql } = context.infobase;
-  const objects = new PerType<StoredObject | null>(OBJECT_CACHE);
-  const keys = new PerType<FormatObject | null>(KEY_CACHE);
-  const peerRefs = new PerType<string>(KEY_CACHE);
+  const objects = new PerTypeMap<StoredObject | null>(OBJECT_CACHE);
+  const keys = new PerTypeMap<FormatObject | null>(KEY_CACHE);
+  const peerRefs = new PerTypeMap<string>(KEY_CACHE);
 
   async function fetch(localType: string, refs: readonly string[]) {
     const missing = refs.filter((ref) => !objects.has(localType, ref));

@@ -4,6 +4,7 @@ import { conflicts, identifyingValues, searchKey, searchKeyColumn } from '../pla
 import type { Db, StorageDialect } from '../platform/storage/index.js';
 import { inBatches, placeholders, queryRows, quote, type SqlTarget } from '../platform/storage/raw-sql.js';
 import type { IncomingRef, SearchKeys } from './conversion.js';
+import { PerTypeMap } from './per-type-map.js';
 
 /** How an incoming object was found here (DESIGN.md 6.5), in the order the ways are tried. */
 export type Identification =
@@ -23,34 +24,6 @@ export type Lookup = { localType: string; peerRef: string | null; keys: SearchKe
 const REMEMBERED = 20_000;
 /** Candidates of one search key at most, as a person could review them. */
 const CANDIDATES = 50;
-
-/** Per type, ref → value; each type's map starts afresh once it holds `limit` entries. */
-class PerType<V> {
-  private readonly types = new Map<string, Map<string, V>>();
-  constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
-  private of(type: string): Map<string, V> {
-    let map = this.types.get(type);
-    if (!map) {
-      map = new Map();
-      this.types.set(type, map);
-    }
-    return map;
-  }
-  get(type: string, ref: string): V | undefined {
-    return this.types.get(type)?.get(ref);
-  }
-  has(type: string, ref: string): boolean {
-    return this.types.get(type)?.has(ref) === true;
-  }
-  set(type: string, ref: string, value: V): void {
-    const map = this.of(type);
-    if (map.size >= this.limit && !map.has(ref)) map.clear();
-    map.set(ref, value);
-  }
-  clear(): void {
-    this.types.clear();
-  }
-}
 
 type Decision = { action: string; localRef: string | null };
 
@@ -87,16 +60,16 @@ export function createIdentifier(deps: {
   const rows = <R>(text: string, parameters: readonly unknown[]) => queryRows<R>(trx, sql, text, parameters);
 
   /** peer ref → local ref (or null: no link). */
-  const publicIds = new PerType<string | null>(REMEMBERED);
+  const publicIds = new PerTypeMap<string | null>(REMEMBERED);
   /** ref → whether a local object has it. */
-  const existing = new PerType<boolean>(REMEMBERED);
+  const existing = new PerTypeMap<boolean>(REMEMBERED);
   const decisions = new Map<string, { byPeer: Map<string, Decision>; linkedLocal: Map<string, string> }>();
   /** Local objects that stand, in this import, for a peer object (its ref): never for another. */
-  const takenHere = new PerType<string>();
+  const takenHere = new PerTypeMap<string>();
   /** An analysis's chunk: candidates per type, group and key; who holds them; the keys worked out. */
   const chunkCandidates = new Map<string, Map<string, Candidate[]>>();
-  const chunkLinkedLocal = new PerType<string | null>();
-  const chunkKnown = new PerType<boolean>();
+  const chunkLinkedLocal = new PerTypeMap<string | null>();
+  const chunkKnown = new PerTypeMap<boolean>();
   const searchedKeys = new WeakMap<SearchKeys, Searched>();
 
   function identifyingColumns(def: ObjectTypeDef): { field: string; column: string }[] {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DataWriter } from './data-writer.js';
+import { type DataWriter, ROMASHKA } from './data-writer.js';
 import type { FaultWorld, Loose, Side } from './fault-world.js';
 
 type FieldDef = { name: string; type: { kind: string; to?: string } };
@@ -295,6 +295,21 @@ export async function checkConvergence(
       }
     }
   }
+
+  // Romashka, whose phone both sides changed: one of those phones (or none yet), the same on both sides.
+  const contested = new Set(writers.flatMap((writer) => writer.contestedPhones));
+  const romashkaPhones = SIDES.map(
+    (side) =>
+      (snaps[side].objects.get('counterparty') ?? []).find(
+        (object) => object.inn === ROMASHKA.inn && object.kpp === ROMASHKA.kpp,
+      )?.phone ?? null,
+  );
+  if (romashkaPhones[0] !== romashkaPhones[1])
+    problems.push(
+      `diverged: Romashka's phone is ${romashkaPhones[0]} in the CRM, ${romashkaPhones[1]} in Accounting`,
+    );
+  else if (romashkaPhones[0] !== null && !contested.has(romashkaPhones[0]))
+    problems.push(`Romashka's phone ${romashkaPhones[0]} is none that either side wrote`);
 
   // The message counters, as `ibsync sync status --json` shows them on each side.
   const status = async (side: Side, setting: string) => {

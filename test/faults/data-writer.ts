@@ -12,10 +12,15 @@ export const ROMASHKA = { inn: '7702345678', kpp: '770201001' };
  * Writes in one infobase as its users would, through the API and sometimes the CLI: new counterparties,
  * products and documents, changed fields, deletion marks. Every write the host confirmed is remembered, so
  * the check can prove it reached the other side; a write that failed (the host was being killed) proves
- * nothing either way. Each side changes only what it created, so no two writes race for one object.
+ * nothing either way. Each side changes only what it created, except the one counterparty both sides
+ * had before the setup (Romashka): both change its phone, so writes race for it, and the incoming change
+ * wins; those writes are kept apart (`contestedPhones`), as any of them may be the one that stays.
  */
 export class DataWriter {
   readonly confirmed = new Map<string, ConfirmedWrite>();
+  /** Phones this side gave Romashka (confirmed or not: a killed host may still have written one). */
+  readonly contestedPhones: string[] = [];
+  private romashka = '';
   attempted = 0;
   failed = 0;
   private serial = 0;
@@ -58,9 +63,8 @@ export class DataWriter {
       // The format requires a currency; an empty one would travel as the rouble (shared-rules.ts).
       currency: this.currency,
     });
-    const romashka = await must('crm', 'counterparty', { name: 'Romashka LLC', ...ROMASHKA });
-    this.counterparties.push(romashka);
-    this.ownCounterparties.push(romashka);
+    this.romashka = await must('crm', 'counterparty', { name: 'Romashka LLC', ...ROMASHKA });
+    this.counterparties.push(this.romashka);
     for (let index = 0; index < 2; index += 1) await this.newCounterparty();
     for (let index = 0; index < 3; index += 1) await this.newProduct();
     for (let index = 0; index < 3; index += 1) await this.newInvoice();
@@ -85,8 +89,9 @@ export class DataWriter {
     this.unit = await only('unit', '&code=796');
     this.bankAccount = await only('bank-account', '&number=40702810900000000001');
     this.products.push(...(await list('product')).map((item) => item.ref as string));
-    // Used in documents, never changed here: the CRM changes it, and the incoming change wins (change-log.ts).
-    this.counterparties.push(await only('counterparty', `&inn=${ROMASHKA.inn}`));
+    // Used in documents, and its phone changed on both sides (contestRomashka).
+    this.romashka = await only('counterparty', `&inn=${ROMASHKA.inn}`);
+    this.counterparties.push(this.romashka);
     await this.newCounterparty();
   }
 
@@ -100,6 +105,7 @@ export class DataWriter {
     if (roll < 0.7) return this.changeCounterparty();
     if (roll < 0.8) return this.newSale();
     if (roll < 0.87) return this.newPayment();
+    if (roll < 0.92) return this.contestRomashka();
     return this.toggleDeletionMark();
   }
 
@@ -232,6 +238,13 @@ export class DataWriter {
     if (!(await this.write('PATCH', `/data/counterparty/${ref}`, { phone }))) return false;
     this.remember('counterparty', ref, { phone });
     return true;
+  }
+
+  /** A change the other side may make to the same object at the same time. */
+  private async contestRomashka(): Promise<boolean> {
+    const phone = `+7 ${this.side === 'crm' ? 800 : 900} ${String(this.random.int(0, 9_999_999)).padStart(7, '0')}`;
+    this.contestedPhones.push(phone);
+    return (await this.write('PATCH', `/data/counterparty/${this.romashka}`, { phone })) !== undefined;
   }
 
   private async newSale(): Promise<boolean> {

@@ -44,8 +44,9 @@ export function createHostStore(dialect: DialectName): HostStore {
   };
 }
 
-async function dropSchemas(prefix: string) {
-  const client = new pg.Client({ connectionString: TEST_PG_URL });
+/** Drops the PostgreSQL schemas of a test's (or a benchmark's) infobases, found by their prefix. */
+export async function dropSchemas(prefix: string, url: string = TEST_PG_URL) {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     // starts_with, not LIKE: "_" is a LIKE wildcard, and prefix …_1_ would also match …_10_.
