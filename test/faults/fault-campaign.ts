@@ -426,7 +426,9 @@ export class FaultCampaign {
     for (let attempt = 1; attempt <= MAX_CONVERGE_ATTEMPTS; attempt += 1) {
       quietAt = new Date().toISOString();
       const result = await this.world.synchronize();
-      if (result.outcome === 'ok' && result.quiet)
+      // A session this call only joined (the schedule's) may have begun before the last replayed or
+      // delayed request landed: only one begun now proves that nothing is left.
+      if (result.outcome === 'ok' && result.quiet && !result.alreadyRunning)
         return { attempts: attempt, failures, quietAt, quiet: true };
       if (result.outcome !== 'ok') failures.push(`${result.error?.code}: ${result.error?.message}`);
     }
