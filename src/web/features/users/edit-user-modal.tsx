@@ -4,9 +4,8 @@ import { type FormEvent, useState } from 'react';
 import { useApi } from '../../api/queries';
 import type { Role, User } from '../../api/types';
 import { ConfirmButton } from '../../components/confirm-button';
-import { CredentialHints } from '../../components/credential-hints';
 import { ErrorAlert } from '../../components/error-alert';
-import { PasswordField } from '../../components/password-field';
+import { NewPasswordField } from '../../components/new-password-field';
 import { useI18n } from '../../i18n';
 import { useRoleOptions } from './new-user-form';
 
@@ -25,7 +24,6 @@ export function EditUserModal({
   const roles = useRoleOptions();
   const [role, setRole] = useState<Role>(user.role);
   const [password, setPassword] = useState('');
-  const [showPassword, setShowPassword] = useState(false);
   const [removePassword, setRemovePassword] = useState(false);
   const [showInList, setShowInList] = useState(user.showInList);
   const change = useMutation({
@@ -56,25 +54,13 @@ export function EditUserModal({
             onChange={(value) => value && setRole(value as Role)}
             allowDeselect={false}
           />
-          <div>
-            <PasswordField
-              label={t('users.newPassword')}
-              description={t('users.passwordUnchanged')}
-              value={password}
-              onChange={(event) => setPassword(event.currentTarget.value)}
-              visible={showPassword}
-              onVisibilityChange={setShowPassword}
-              disabled={removePassword}
-              autoComplete="new-password"
-            />
-            <Checkbox
-              mt="xs"
-              label={t('users.showPassword')}
-              checked={showPassword}
-              onChange={(event) => setShowPassword(event.currentTarget.checked)}
-            />
-            <CredentialHints value={password} field="password" />
-          </div>
+          <NewPasswordField
+            label={t('users.newPassword')}
+            description={t('users.passwordUnchanged')}
+            value={password}
+            onChange={setPassword}
+            disabled={removePassword}
+          />
           {user.hasPassword && (
             <Checkbox
               label={t('users.removePassword')}

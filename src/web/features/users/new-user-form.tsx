@@ -5,7 +5,7 @@ import { useApi } from '../../api/queries';
 import { type CredentialWarning, ROLES, type Role, type User } from '../../api/types';
 import { CredentialHints } from '../../components/credential-hints';
 import { ErrorAlert } from '../../components/error-alert';
-import { PasswordField } from '../../components/password-field';
+import { NewPasswordField } from '../../components/new-password-field';
 import { useI18n } from '../../i18n';
 
 type Props = {
@@ -26,7 +26,6 @@ export function NewUserForm({ firstUser, onCreated, onCancel }: Props) {
   const roles = useRoleOptions();
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
-  const [showPassword, setShowPassword] = useState(false);
   const [role, setRole] = useState<Role>('admin');
   const [showInList, setShowInList] = useState(true);
   const create = useMutation({
@@ -61,24 +60,12 @@ export function NewUserForm({ firstUser, onCreated, onCancel }: Props) {
             />
             <CredentialHints value={login} field="login" />
           </div>
-          <div>
-            <PasswordField
-              label={t('users.password')}
-              description={t('users.noPassword')}
-              value={password}
-              onChange={(event) => setPassword(event.currentTarget.value)}
-              visible={showPassword}
-              onVisibilityChange={setShowPassword}
-              autoComplete="new-password"
-            />
-            <Checkbox
-              mt="xs"
-              label={t('users.showPassword')}
-              checked={showPassword}
-              onChange={(event) => setShowPassword(event.currentTarget.checked)}
-            />
-            <CredentialHints value={password} field="password" />
-          </div>
+          <NewPasswordField
+            label={t('users.password')}
+            description={t('users.noPassword')}
+            value={password}
+            onChange={setPassword}
+          />
           <Select
             label={t('users.role')}
             data={roles}
