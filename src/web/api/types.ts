@@ -1,5 +1,13 @@
 /** The shapes of the HTTP API as this client reads them (see /api/docs). */
 
+// The exchange's own types where the API sends them as they are: imported as types only, so nothing of
+// the server is bundled, and the UI cannot drift from what the host sends.
+import type { ExportRules } from '../../exchange/export-rules.js';
+import type { JournalEntry } from '../../exchange/journal.js';
+
+export type { JournalEntry, JournalItem, TypeCounts } from '../../exchange/journal.js';
+export type { ExportRules };
+
 export type Label = { en: string; ru: string };
 
 export type InfobaseEntry = {
@@ -119,13 +127,6 @@ export type InfobaseSettings = { name: string; application: string; prefix: stri
 
 export type NumberingPlan = { type: string; year: number; scope: string; restart: string; continue: string };
 
-export type ExportRules = {
-  catalogs: 'all' | 'used' | 'none';
-  documents: 'all' | 'none' | 'since';
-  documentsSince: string | null;
-  organizations: string[];
-};
-
 export type SyncSetting = {
   id: string;
   state: 'pending' | 'ready';
@@ -185,42 +186,6 @@ export type Job = {
   result: unknown;
   error: { code: string; message: string } | null;
   alreadyRunning?: boolean;
-};
-
-export type TypeCounts = {
-  sent: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  skipped: number;
-  heldBack: number;
-};
-
-export type JournalItem = {
-  level: 'warning' | 'error';
-  type: string | null;
-  ref: string | null;
-  code: string;
-  message: string;
-};
-
-export type JournalEntry = {
-  id: string;
-  settingId: string;
-  operation: 'sync' | 'initial-export' | 'load' | 'dry-run' | 'import' | 'export' | (string & {});
-  status: 'running' | 'ok' | 'warnings' | 'failed';
-  startedAt: string;
-  finishedAt: string | null;
-  durationMs: number | null;
-  sentMessageNo: number | null;
-  receivedMessageNo: number | null;
-  bytesSent: number;
-  bytesReceived: number;
-  counts: Record<string, Partial<TypeCounts>>;
-  error: { code: string; message: string } | null;
-  user: string | null;
-  items?: JournalItem[];
 };
 
 export type SyncResult = {
