@@ -108,7 +108,6 @@ export const mappingItemsTable: TableSpec = {
     { name: 'fields', type: text },
     { name: 'local_ref', type: text },
     { name: 'candidates', type: text },
-    { name: 'keys', type: text },
   ],
   primaryKey: ['node_id', 'type', 'peer_ref'],
   indexes: [{ name: 'exchange_mapping_items__status__ix', columns: ['node_id', 'status', 'type', 'seq'] }],

@@ -24,6 +24,8 @@ export type Lookup = { localType: string; peerRef: string | null; keys: SearchKe
 const REMEMBERED = 20_000;
 /** Candidates of one search key at most, as a person could review them. */
 const CANDIDATES = 50;
+/** Largest catalog an analysis reads whole into memory instead of looking keys up (about 30 MB). */
+const WHOLE_INDEX_ROWS = 200_000;
 
 type Decision = { action: string; localRef: string | null };
 
@@ -52,6 +54,11 @@ export function createIdentifier(deps: {
   typeDef: TypeResolver;
   /** An analysis writes nothing, so search answers can be fetched for a whole chunk at once. */
   readOnly?: boolean;
+  /**
+   * How many objects the analysed messages hold. A catalog with at most twice as many rows is read once,
+   * whole: one pass over it costs less than looking up that many keys one by one.
+   */
+  incomingObjects?: number;
 }) {
   const { trx, nodeId } = deps;
   const readOnly = deps.readOnly === true;
@@ -178,14 +185,61 @@ export function createIdentifier(deps: {
 
   const chunkKey = (def: ObjectTypeDef, groupIndex: number) => `${def.name}\u0000${groupIndex}`;
 
+  const candidateColumns = (def: ObjectTypeDef, groupIndex: number) =>
+    `ref, ${quote(searchKeyColumn(groupIndex))} as search_key${identifyingColumns(def)
+      .map(({ column }) => `, ${quote(column)}`)
+      .join('')}`;
+
+  /**
+   * Every candidate of the first search group at once, by key, when the whole catalog is worth reading.
+   * Only the first: every searched object asks it, the later groups only those the first left unmatched.
+   */
+  const wholeIndexes = new Map<string, Promise<Map<string, Candidate[]> | undefined>>();
+  function wholeIndex(def: ObjectTypeDef, groupIndex: number) {
+    const incoming = deps.incomingObjects ?? 0;
+    if (!readOnly || incoming === 0 || groupIndex > 0) return undefined;
+    let found = wholeIndexes.get(chunkKey(def, groupIndex));
+    if (!found) {
+      found = (async () => {
+        const [counted] = await rows<{ count: number | string }>(
+          `select count(*) as count from ${quote(tableName(def))}`,
+          [],
+        );
+        const count = Number(counted?.count ?? 0);
+        // One row read in a pass costs about half a key looked up (bench/, 100,000 counterparties).
+        if (count > 2 * incoming || count > WHOLE_INDEX_ROWS) return undefined;
+        const column = quote(searchKeyColumn(groupIndex));
+        const byKey = new Map<string, Candidate[]>();
+        const all = await rows<Record<string, unknown>>(
+          `select ${candidateColumns(def, groupIndex)} from ${quote(tableName(def))}
+           where ${column} is not null and deleted = ?`,
+          [notDeleted],
+        );
+        for (const row of all) {
+          const key = String(row.search_key);
+          const list = byKey.get(key);
+          if (!list) byKey.set(key, [candidateOf(def, row)]);
+          else if (list.length < CANDIDATES) list.push(candidateOf(def, row));
+        }
+        return byKey;
+      })();
+      wholeIndexes.set(chunkKey(def, groupIndex), found);
+    }
+    return found;
+  }
+
   async function loadCandidates(def: ObjectTypeDef, groupIndex: number, keys: Iterable<string>) {
     const byKey = new Map<string, Candidate[]>();
+    const whole = await wholeIndex(def, groupIndex);
+    if (whole) {
+      for (const value of keys) byKey.set(value, whole.get(value) ?? []);
+      return byKey;
+    }
     for (const value of keys) byKey.set(value, []);
     const column = searchKeyColumn(groupIndex);
-    const identifying = identifyingColumns(def).map(({ column: name }) => `, ${quote(name)}`);
     for (const batch of inBatches([...byKey.keys()])) {
       const found = await rows<Record<string, unknown>>(
-        `select ref, ${quote(column)} as search_key${identifying.join('')}
+        `select ${candidateColumns(def, groupIndex)}
          from ${quote(tableName(def))}
          where ${quote(column)} in (${placeholders(batch.length)}) and deleted = ?`,
         [...batch, notDeleted],

@@ -11,7 +11,7 @@ import {
   quote,
   type SqlTarget,
 } from '../platform/storage/raw-sql.js';
-import { ConversionError, type IncomingObject, type SearchKeys } from './conversion.js';
+import { ConversionError, type IncomingObject } from './conversion.js';
 import type { ExchangeContext } from './exchange-context.js';
 import { createIdentifier, type Identification } from './identification.js';
 import { bodyLines, entryOf, readHeader } from './import.js';
@@ -219,6 +219,7 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
       nodeId: node.id,
       typeDef: context.typeDef,
       readOnly: true,
+      incomingObjects: waiting.reduce((sum, message) => sum + message.objectCount, 0),
     });
     const summaries = new Map<string, TypeSummary>();
     const names = new Map<string, NameIndex>();
@@ -270,8 +271,7 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
           how,
           fields.join('+') || null,
           'localRef' in found ? found.localRef : null,
-          JSON.stringify(candidates),
-          JSON.stringify(plainKeys(incoming.keys)),
+          candidates.length > 0 ? JSON.stringify(candidates) : null,
         ]);
       }
       for (const batch of inBatches(rows, 500)) {
@@ -279,8 +279,8 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
           trx,
           sql,
           `insert into exchange_mapping_items
-             (node_id, type, peer_ref, seq, presentation, status, how, fields, local_ref, candidates, keys)
-           values ${batch.map(() => `(${placeholders(11)})`).join(', ')}
+             (node_id, type, peer_ref, seq, presentation, status, how, fields, local_ref, candidates)
+           values ${batch.map(() => `(${placeholders(10)})`).join(', ')}
            on conflict (node_id, type, peer_ref) do nothing`,
           batch.flat(),
         );
@@ -311,12 +311,6 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
     }
     return [...summaries.values()];
   });
-}
-
-function plainKeys(keys: SearchKeys): Record<string, string | null> {
-  return Object.fromEntries(
-    Object.entries(keys).map(([name, value]) => [name, typeof value === 'string' ? value : null]),
-  );
 }
 
 async function candidatesFor(

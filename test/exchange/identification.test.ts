@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { SearchKeys } from '../../src/exchange/conversion.js';
+import { exchangeTables } from '../../src/exchange/exchange-tables.js';
+import { createIdentifier, type Identification } from '../../src/exchange/identification.js';
+import type { Infobase } from '../../src/platform/infobase.js';
+import { ensureTable } from '../../src/platform/storage/table-spec.js';
+import { createTestHost, describeEachDialect, type TestHost } from '../helpers/dialects.js';
+
+const user = { kind: 'user', login: 'tester' } as const;
+
+describeEachDialect(
+  'identification in an analysis: the whole catalog read at once answers as look-ups do',
+  (dialect) => {
+    let test: TestHost;
+    let bp: Infobase;
+    const refs: Record<string, string> = {};
+
+    beforeAll(async () => {
+      test = await createTestHost(dialect);
+      bp = await test.host.create('bp', 'accounting');
+      for (const table of exchangeTables) await ensureTable(bp.db, bp.dialect, table);
+      const counterparty = async (key: string, values: Record<string, unknown>) => {
+        refs[key] = (await bp.objects.create('counterparty', values, user)).ref;
+      };
+      await counterparty('romashka', { name: 'Ромашка ООО', inn: '7702345678', kpp: '770201001' });
+      await counterparty('north', { name: 'Север', inn: '7703000000', kpp: '770301001' });
+      await counterparty('south', { name: 'Север, филиал', inn: '7703000000', kpp: '770302001' });
+      await counterparty('vector', { name: 'Вектор' });
+      await counterparty('gone', { name: 'Закрыто', inn: '7704000000', kpp: '770401001' });
+      await bp.objects.update('counterparty', refs.gone!, { deleted: true }, user);
+    });
+    afterAll(() => test.cleanup());
+
+    const lookups: { name: string; keys: SearchKeys }[] = [
+      { name: 'same INN and KPP', keys: { inn: '7702345678', kpp: '770201001', name: 'Romashka LLC' } },
+      { name: 'an INN two branches share', keys: { inn: '7703000000', kpp: null, name: 'Sever' } },
+      { name: 'a name alone', keys: { inn: null, kpp: null, name: ' ВЕКТОР ' } },
+      { name: 'only a deleted one', keys: { inn: '7704000000', kpp: '770401001', name: 'Закрыто' } },
+      { name: 'nothing', keys: { inn: '7709999999', kpp: '770901001', name: 'Новая' } },
+    ];
+
+    /** Identifies every lookup in one read-only analysis; `incomingObjects` decides how candidates are read. */
+    async function identifyAll(incomingObjects: number): Promise<Identification[]> {
+      return bp.db.transaction().execute(async (trx) => {
+        const identifier = createIdentifier({
+          trx,
+          dialect: bp.dialect,
+          sql: bp.sql,
+          nodeId: randomUUID(),
+          typeDef: (type) => bp.objects.typeDef(type),
+          readOnly: true,
+          incomingObjects,
+        });
+        const chunk = lookups.map(({ keys }) => ({ localType: 'counterparty', peerRef: randomUUID(), keys }));
+        await identifier.prefetch(chunk);
+        const found: Identification[] = [];
+        for (const { peerRef, keys } of chunk) {
+          found.push(await identifier.identify(bp.objects.typeDef('counterparty'), peerRef, keys));
+        }
+        return found;
+      });
+    }
+
+    it('finds the same objects by the same fields either way', async () => {
+      // Five local counterparties: a message of 1,000 objects reads them whole, one of a single object
+      // looks its keys up.
+      const whole = await identifyAll(1000);
+      const lookedUp = await identifyAll(1);
+      const sorted = (found: Identification[]) =>
+        found.map((one) =>
+          one.kind === 'ambiguous' ? { ...one, candidates: [...one.candidates].sort() } : one,
+        );
+      expect(sorted(whole)).toEqual(sorted(lookedUp));
+      expect(sorted(whole)).toEqual([
+        { kind: 'search', localRef: refs.romashka, fields: ['inn', 'kpp'] },
+        { kind: 'ambiguous', candidates: [refs.north, refs.south].sort(), fields: ['inn'] },
+        { kind: 'search', localRef: refs.vector, fields: ['name'] },
+        { kind: 'new', decided: false },
+        { kind: 'new', decided: false },
+      ]);
+    });
+  },
+);
