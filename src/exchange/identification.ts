@@ -29,6 +29,9 @@ const WHOLE_INDEX_ROWS = 200_000;
 
 type Decision = { action: string; localRef: string | null };
 
+/** A peer ref no object has: asked whether a local object stands for it, any holder counts. */
+const NO_PEER_OBJECT = '';
+
 /** An object's search keys, normalized, and its identifying values. */
 type Searched = {
   identifying: Record<string, string | undefined>;
@@ -488,6 +491,17 @@ export function createIdentifier(deps: {
         await loadExisting(def, refs);
       }
       if (readOnly) await prefetchSearch(lookups);
+    },
+
+    /**
+     * Of these local objects, those that stand for no object of the peer: not linked, decided, known there,
+     * nor matched in this analysis. Only they can still be suggested for an unmatched one.
+     */
+    async free(def: ObjectTypeDef, refs: readonly string[]): Promise<string[]> {
+      await decisionsOf(def);
+      const open = refs.filter((ref) => !takenHere.has(def.name, ref));
+      await loadTaken(def, open);
+      return open.filter((ref) => takenFromMemory(def, ref, NO_PEER_OBJECT) === false);
     },
 
     /** From now on in this import, this local object stands for that peer object. */

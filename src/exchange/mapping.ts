@@ -13,7 +13,7 @@ import {
 } from '../platform/storage/raw-sql.js';
 import { ConversionError, type IncomingObject } from './conversion.js';
 import type { ExchangeContext } from './exchange-context.js';
-import { createIdentifier, type Identification } from './identification.js';
+import { createIdentifier, type Identification, type Identifier } from './identification.js';
 import { bodyLines, entryOf, readHeader } from './import.js';
 import { readMessageLines } from './message-codec.js';
 import type { ExchangeNode } from './nodes.js';
@@ -55,6 +55,8 @@ const FUZZY_LIMIT = 3;
 /** Objects read, converted and looked up together. */
 const CHUNK = 500;
 const FUZZY_THRESHOLD = 0.34;
+/** Local names one suggestion looks at, at most, word by word. */
+const SUGGESTION_NAMES = 200;
 
 function presentationOf(def: ObjectTypeDef, incoming: IncomingObject): string {
   const value = (name: string) => {
@@ -105,11 +107,19 @@ function normalizedTokens(normalized: string): Set<string> {
 
 /**
  * Local names by word, built once per type per analysis, so suggestions never compare all pairs. Only
- * the number of words of each name is kept beside the index: that is all the score needs.
+ * the number of words of each name is kept beside the index: that is all the score needs. Only objects
+ * still free are indexed: one that already stands for another object of the peer (linked, decided, known
+ * there, or matched in this analysis) could not be linked anyway.
  */
 type NameIndex = { byToken: Map<string, string[]>; tokenCount: Map<string, number> };
 
-async function nameIndex(trx: Db, sql: SqlTarget, def: ObjectTypeDef): Promise<NameIndex> {
+async function freeNameIndex(
+  trx: Db,
+  sql: SqlTarget,
+  def: ObjectTypeDef,
+  identifier: Identifier,
+  notDeleted: unknown,
+): Promise<NameIndex> {
   const index: NameIndex = { byToken: new Map(), tokenCount: new Map() };
   // A search group of the name alone keeps it normalized already: its words need no second normalizing.
   const nameGroup = (def.searchFields ?? []).findIndex((group) => group.length === 1 && group[0] === 'name');
@@ -117,11 +127,18 @@ async function nameIndex(trx: Db, sql: SqlTarget, def: ObjectTypeDef): Promise<N
   const rows = await queryRows<{ ref: string; name?: string; normalized?: string | null }>(
     trx,
     sql,
-    `select ref, ${column} from ${quote(tableName(def))} where name is not null`,
-    [],
+    `select ref, ${column} from ${quote(tableName(def))} where name is not null and deleted = ?`,
+    [notDeleted],
+  );
+  const free = new Set(
+    await identifier.free(
+      def,
+      rows.map((row) => String(row.ref)),
+    ),
   );
   for (const row of rows) {
     const ref = String(row.ref);
+    if (!free.has(ref)) continue;
     const set =
       nameGroup >= 0
         ? normalizedTokens(row.normalized ? String(row.normalized) : '')
@@ -138,11 +155,16 @@ async function nameIndex(trx: Db, sql: SqlTarget, def: ObjectTypeDef): Promise<N
 
 function similarNames(index: NameIndex, name: string): { ref: string; score: number }[] {
   const wanted = tokens(name);
+  const lists = [...wanted]
+    .map((token) => index.byToken.get(token) ?? [])
+    .sort((a, b) => a.length - b.length);
   const shared = new Map<string, number>();
-  for (const token of wanted) {
-    const refs = index.byToken.get(token) ?? [];
-    // A word that half the catalog shares says nothing about sameness.
-    if (refs.length > 1000) continue;
+  // The rarest words first, and no more names than a person could look through: a word most names
+  // share says nothing about sameness, and would make each suggestion cost the size of the catalog.
+  let budget = SUGGESTION_NAMES;
+  for (const refs of lists) {
+    if (refs.length > budget) break;
+    budget -= refs.length;
     for (const ref of refs) shared.set(ref, (shared.get(ref) ?? 0) + 1);
   }
   return [...shared.entries()]
@@ -222,7 +244,8 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
       incomingObjects: waiting.reduce((sum, message) => sum + message.objectCount, 0),
     });
     const summaries = new Map<string, TypeSummary>();
-    const names = new Map<string, NameIndex>();
+    /** Unmatched objects with a name: suggested for, and stored, once every match is known. */
+    const unmatchedNames = new Map<string, { row: unknown[]; name: string }[]>();
     let seq = 0;
     const summary = (type: string) => {
       let found = summaries.get(type);
@@ -243,6 +266,19 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
       }
       return found;
     };
+    const store = async (rows: unknown[][]) => {
+      for (const batch of inBatches(rows, 500)) {
+        await execute(
+          trx,
+          sql,
+          `insert into exchange_mapping_items
+             (node_id, type, peer_ref, seq, presentation, status, how, fields, local_ref, candidates)
+           values ${batch.map(() => `(${placeholders(10)})`).join(', ')}
+           on conflict (node_id, type, peer_ref) do nothing`,
+          batch.flat(),
+        );
+      }
+    };
     // A chunk of objects is read first, so that what they look up is fetched together.
     const analyse = async (chunk: { seq: number; incoming: IncomingObject | undefined }[]) => {
       await identifier.prefetch(chunk.flatMap(({ incoming }) => (incoming ? [incoming] : [])));
@@ -260,8 +296,7 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
         const { status, how, fields } = statusOf(found);
         count(counts, found);
         if ('localRef' in found) identifier.take(def, found.localRef, incoming.peerRef);
-        const candidates = await candidatesFor(trx, sql, def, incoming, found, names);
-        rows.push([
+        const row = [
           node.id,
           def.name,
           incoming.peerRef,
@@ -271,20 +306,25 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
           how,
           fields.join('+') || null,
           'localRef' in found ? found.localRef : null,
-          candidates.length > 0 ? JSON.stringify(candidates) : null,
-        ]);
+          null,
+        ];
+        const name = incoming.values.name ?? incoming.keys.name;
+        if (found.kind === 'ambiguous') {
+          row[9] = JSON.stringify(await sameKeyCandidates(trx, sql, def, found));
+        } else if (
+          found.kind === 'new' &&
+          !found.decided &&
+          typeof name === 'string' &&
+          def.fields.some((field) => field.name === 'name')
+        ) {
+          const waiting = unmatchedNames.get(def.name) ?? [];
+          unmatchedNames.set(def.name, waiting);
+          waiting.push({ row, name });
+          continue;
+        }
+        rows.push(row);
       }
-      for (const batch of inBatches(rows, 500)) {
-        await execute(
-          trx,
-          sql,
-          `insert into exchange_mapping_items
-             (node_id, type, peer_ref, seq, presentation, status, how, fields, local_ref, candidates)
-           values ${batch.map(() => `(${placeholders(10)})`).join(', ')}
-           on conflict (node_id, type, peer_ref) do nothing`,
-          batch.flat(),
-        );
-      }
+      await store(rows);
     };
     for (const message of waiting) {
       const lines = readMessageLines(context.messages.parts(node.id, 'in', message.messageNo, trx));
@@ -309,41 +349,47 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
       }
       await analyse(chunk);
     }
+    for (const [type, waiting] of unmatchedNames) {
+      const def = context.typeDef(type);
+      const notDeleted = context.infobase.dialect.encodeBoolean(false);
+      const index = await freeNameIndex(trx, sql, def, identifier, notDeleted);
+      const rows: unknown[][] = [];
+      for (const { row, name } of waiting) {
+        const candidates = await similarCandidates(trx, sql, def, index, name);
+        if (candidates.length > 0) row[9] = JSON.stringify(candidates);
+        rows.push(row);
+      }
+      await store(rows);
+    }
     return [...summaries.values()];
   });
 }
 
-async function candidatesFor(
+/** Local objects that share the incoming object's key: a person chooses among them. */
+function sameKeyCandidates(
   trx: Db,
   sql: SqlTarget,
   def: ObjectTypeDef,
-  incoming: IncomingObject,
-  found: Identification,
-  names: Map<string, NameIndex>,
+  found: Extract<Identification, { kind: 'ambiguous' }>,
 ): Promise<Candidate[]> {
-  if (found.kind === 'ambiguous') {
-    return Promise.all(
-      found.candidates.map(async (localRef) => ({
-        localRef,
-        presentation: await localPresentation(trx, sql, def, localRef),
-        score: 0.9,
-        reason: `same ${found.fields.join(' and ')}`,
-      })),
-    );
-  }
-  const name = incoming.values.name ?? incoming.keys.name;
-  if (
-    found.kind !== 'new' ||
-    found.decided ||
-    typeof name !== 'string' ||
-    !def.fields.some((f) => f.name === 'name')
-  )
-    return [];
-  let index = names.get(def.name);
-  if (!index) {
-    index = await nameIndex(trx, sql, def);
-    names.set(def.name, index);
-  }
+  return Promise.all(
+    found.candidates.map(async (localRef) => ({
+      localRef,
+      presentation: await localPresentation(trx, sql, def, localRef),
+      score: 0.9,
+      reason: `same ${found.fields.join(' and ')}`,
+    })),
+  );
+}
+
+/** Free local objects whose names share most words with an unmatched object's. */
+async function similarCandidates(
+  trx: Db,
+  sql: SqlTarget,
+  def: ObjectTypeDef,
+  index: NameIndex,
+  name: string,
+): Promise<Candidate[]> {
   const result: Candidate[] = [];
   for (const { ref, score } of similarNames(index, name)) {
     result.push({

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, type TransformOptions } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip } from 'node:zlib';
+import { createGunzip, createGzip, type ZlibOptions } from 'node:zlib';
 import { AppError } from '../platform/errors.js';
 
 /**
@@ -71,7 +71,10 @@ export async function writeMessage(
 
 /** Reads the lines of a message from its parts, in order; a corrupt or cut stream fails as `bad_message`. */
 export async function* readMessageLines(parts: AsyncIterable<Buffer>): AsyncGenerator<unknown> {
-  const gunzip = createGunzip();
+  // zlib inflates on libuv's threads: room for a few MB lets it work ahead while the reader parses.
+  // (zlib streams take the stream options too; its option type does not say so.)
+  const readAhead: ZlibOptions & TransformOptions = { chunkSize: 64 * 1024, readableHighWaterMark: 4 << 20 };
+  const gunzip = createGunzip(readAhead);
   const source = Readable.from(parts);
   source.on('error', (error) => gunzip.destroy(error));
   source.pipe(gunzip);

@@ -80,5 +80,44 @@ describeEachDialect(
         { kind: 'new', decided: false },
       ]);
     });
+
+    it('tells which local objects are still free to suggest: none linked, decided, known there or matched', async () => {
+      const nodeId = randomUUID();
+      const now = new Date().toISOString();
+      await bp.db
+        .insertInto('exchange_public_ids')
+        .values({ node_id: nodeId, type: 'counterparty', peer_ref: randomUUID(), local_ref: refs.north! })
+        .execute();
+      await bp.db
+        .insertInto('exchange_mapping_decisions')
+        .values({
+          node_id: nodeId,
+          type: 'counterparty',
+          peer_ref: randomUUID(),
+          action: 'link',
+          local_ref: refs.south!,
+          decided_at: now,
+          decided_by: null,
+        })
+        .execute();
+      await bp.db
+        .insertInto('exchange_sent_objects')
+        .values({ node_id: nodeId, type: 'counterparty', ref: refs.gone!, source: 'peer' })
+        .execute();
+      const free = await bp.db.transaction().execute(async (trx) => {
+        const identifier = createIdentifier({
+          trx,
+          dialect: bp.dialect,
+          sql: bp.sql,
+          nodeId,
+          typeDef: (type) => bp.objects.typeDef(type),
+          readOnly: true,
+        });
+        const def = bp.objects.typeDef('counterparty');
+        identifier.take(def, refs.vector!, randomUUID());
+        return identifier.free(def, Object.values(refs));
+      });
+      expect(free).toEqual([refs.romashka]);
+    });
   },
 );

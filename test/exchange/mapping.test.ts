@@ -166,6 +166,21 @@ describeEachDialect(
         score: expect.any(Number),
         reason: expect.stringContaining('similar name'),
       });
+      // A local object that already stands for another incoming one is no suggestion: it cannot be linked.
+      const all = (
+        await bpApi(
+          'GET',
+          `/sync/settings/${settingId}/mapping/items?type=counterparty&status=all&limit=1000`,
+        )
+      ).data.items as { match: { localRef: string } | null }[];
+      const matched = new Set(all.flatMap((item) => (item.match ? [item.match.localRef] : [])));
+      const suggested = withCandidates.flatMap(
+        (item: { candidates: { localRef: string; reason: string }[] }) =>
+          item.candidates.filter((candidate) => candidate.reason.startsWith('similar name')),
+      );
+      expect(suggested.filter((candidate: { localRef: string }) => matched.has(candidate.localRef))).toEqual(
+        [],
+      );
     });
 
     it('dry-runs the load: what it would create, update and link, writing nothing', async () => {
