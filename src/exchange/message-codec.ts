@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable, type TransformOptions } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip, type ZlibOptions } from 'node:zlib';
+import { createGunzip, createGzip, type Gunzip, gunzipSync, gzipSync, type ZlibOptions } from 'node:zlib';
 import { AppError } from '../platform/errors.js';
 
 /**
@@ -24,6 +24,7 @@ export async function writeMessage(
   options: { partSize?: number; level?: number } = {},
 ): Promise<WrittenMessage> {
   const partSize = options.partSize ?? DEFAULT_PART_SIZE;
+  const level = options.level ?? 6;
   const whole = createHash('sha256');
   let pending: Buffer[] = [];
   let pendingSize = 0;
@@ -54,30 +55,47 @@ export async function writeMessage(
     }
     if (buffered) yield buffered;
   }
-  await pipeline(
-    Readable.from(serialize()),
-    createGzip({ level: options.level ?? 6 }),
-    async (compressed) => {
+  const chunks = serialize();
+  const first = await chunks.next();
+  const second = first.done ? first : await chunks.next();
+  const taken = [first, second].flatMap((next) => (next.done ? [] : [next.value]));
+  if (!first.done && second.done) {
+    // A few changed objects fit one chunk: compressed at once, without a zlib stream's trips to its thread.
+    const compressed = gzipSync(first.value, { level });
+    pending = [compressed];
+    pendingSize = compressed.length;
+    await flush(true);
+  } else {
+    await pipeline(Readable.from(resumed(taken, chunks)), createGzip({ level }), async (compressed) => {
       for await (const chunk of compressed as AsyncIterable<Buffer>) {
         pending.push(chunk);
         pendingSize += chunk.length;
         if (pendingSize >= partSize) await flush(false);
       }
       await flush(true);
-    },
-  );
+    });
+  }
   return { partCount, size, sha256: whole.digest('hex') };
 }
 
+/** What an iterator had left, after the items already taken from it; closes it if the reader stops early. */
+async function* resumed<T>(taken: readonly T[], rest: AsyncIterator<T>): AsyncGenerator<T> {
+  try {
+    yield* taken;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  } finally {
+    await rest.return?.();
+  }
+}
+
+/** A single part up to this size is inflated at once on the main thread: faster than a stream for it. */
+const SMALL_MESSAGE = 64 * 1024;
+
 /** Reads the lines of a message from its parts, in order; a corrupt or cut stream fails as `bad_message`. */
 export async function* readMessageLines(parts: AsyncIterable<Buffer>): AsyncGenerator<unknown> {
-  // zlib inflates on libuv's threads: room for a few MB lets it work ahead while the reader parses.
-  // (zlib streams take the stream options too; its option type does not say so.)
-  const readAhead: ZlibOptions & TransformOptions = { chunkSize: 64 * 1024, readableHighWaterMark: 4 << 20 };
-  const gunzip = createGunzip(readAhead);
-  const source = Readable.from(parts);
-  source.on('error', (error) => gunzip.destroy(error));
-  source.pipe(gunzip);
+  const iterator = parts[Symbol.asyncIterator]();
+  let gunzip: Gunzip | undefined;
+  let source: Readable | undefined;
   let lineNo = 0;
   const parse = (line: string) => {
     lineNo += 1;
@@ -90,10 +108,31 @@ export async function* readMessageLines(parts: AsyncIterable<Buffer>): AsyncGene
     }
   };
   try {
+    const first = await iterator.next();
+    const second = first.done ? first : await iterator.next();
+    const taken = [first, second].flatMap((next) => (next.done ? [] : [next.value]));
+    let inflated: AsyncIterable<Buffer> | Iterable<Buffer>;
+    if (!first.done && second.done && first.value.length <= SMALL_MESSAGE) {
+      inflated = [gunzipSync(first.value)];
+    } else {
+      // zlib inflates on libuv's threads: room for a few MB lets it work ahead while the reader parses.
+      // (zlib streams take the stream options too; its option type does not say so.)
+      const readAhead: ZlibOptions & TransformOptions = {
+        chunkSize: 64 * 1024,
+        readableHighWaterMark: 4 << 20,
+      };
+      const inflating = createGunzip(readAhead);
+      const from = Readable.from(resumed(taken, iterator));
+      from.on('error', (error) => inflating.destroy(error));
+      from.pipe(inflating);
+      gunzip = inflating;
+      source = from;
+      inflated = inflating as AsyncIterable<Buffer>;
+    }
     // Lines are cut at newline bytes and decoded once each: a newline never falls inside a character.
     // The start of a line that spans chunks waits in `pending`, joined once its end arrives.
     let pending: Buffer[] = [];
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    for await (const chunk of inflated) {
       let start = 0;
       for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
         let line: string;
@@ -126,8 +165,9 @@ export async function* readMessageLines(parts: AsyncIterable<Buffer>): AsyncGene
       cause: error,
     });
   } finally {
-    source.destroy();
-    gunzip.destroy();
+    if (source) source.destroy();
+    else await iterator.return?.();
+    gunzip?.destroy();
   }
 }
 

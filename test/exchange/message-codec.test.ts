@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readMessageLines, writeMessage } from '../../src/exchange/message-codec.js';
@@ -43,5 +44,40 @@ describe('message lines: written in parts, read back whole', () => {
       code: 'bad_message',
       message: expect.stringContaining('line 3'),
     });
+  });
+
+  it('reads a small message of one part at once and a large one as a stream, alike, and closes its source', async () => {
+    const write = async (lines: unknown[]) => {
+      const parts: Buffer[] = [];
+      async function* source() {
+        yield* lines;
+      }
+      await writeMessage(source(), async (_, data) => {
+        parts.push(data);
+      });
+      return parts;
+    };
+    const small = [{ Header: { n: 1 } }, { name: 'Ромашка' }, { Trailer: { ObjectCount: 1 } }];
+    // Random letters do not compress: one part far above the size read at once.
+    const noise = [...randomBytes(200_000)].map((byte) => String.fromCharCode(0x430 + (byte % 32)));
+    const large = [{ Header: { n: 2 } }, { text: noise.join('') }, { Trailer: { ObjectCount: 1 } }];
+    for (const lines of [small, large]) {
+      const parts = await write(lines);
+      expect(parts).toHaveLength(1);
+      expect(await collect(readMessageLines(once(...parts)))).toEqual(lines);
+      let closed = false;
+      async function* watched() {
+        try {
+          yield* parts;
+        } finally {
+          closed = true;
+        }
+      }
+      for await (const _ of readMessageLines(watched())) break;
+      expect(closed).toBe(true);
+      const cut = parts[0]!.subarray(0, parts[0]!.length - 9);
+      await expect(collect(readMessageLines(once(cut)))).rejects.toMatchObject({ code: 'bad_message' });
+    }
+    expect((await write(large))[0]!.length).toBeGreaterThan(64 * 1024);
   });
 });
