@@ -68,6 +68,18 @@ export const messageDescriptorSchema = z.object({
   objectCount: z.number().int().min(0),
 });
 
+/** The largest message that travels inside its announcement: one part, base64 in the JSON body. */
+export const INLINE_MESSAGE_BYTES = 64 * 1024;
+
+export const announcementSchema = messageDescriptorSchema.extend({
+  /** A message of one small part, sent with its announcement: a round trip fewer for a few changes. */
+  inline: z
+    .base64()
+    .max(Math.ceil(INLINE_MESSAGE_BYTES / 3) * 4)
+    .optional(),
+});
+export type Announcement = z.infer<typeof announcementSchema>;
+
 export const outboxSchema = z.object({
   message: messageDescriptorSchema.nullable(),
   /** The peer's acknowledgement of our messages, even when it has nothing to send. */

@@ -11,6 +11,7 @@ import { sha256 } from './message-codec.js';
 import { describe, missingParts } from './message-store.js';
 import type { ExchangeNode } from './nodes.js';
 import type {
+  Announcement,
   CreateNodeRequest,
   InboxState,
   NodeStatus,
@@ -90,6 +91,26 @@ export function createPeerService(context: ExchangeContext) {
       rules: node.rules,
       missing: missingSteps(node),
     };
+  }
+
+  async function storePart(
+    code: string,
+    messageNo: number,
+    partNo: number,
+    data: Buffer,
+    declaredSha256: string | undefined,
+  ) {
+    const node = await requireNode(code);
+    if (declaredSha256 && sha256(data) !== declaredSha256) {
+      throw new AppError(
+        'bad_part',
+        `Part ${partNo} of message ${messageNo} arrived corrupted (hash mismatch); send it again`,
+        {
+          status: 422,
+        },
+      );
+    }
+    await messages.storeIncomingPart(node.id, messageNo, partNo, data);
   }
 
   async function runImport(node: ExchangeNode, messageNo: number, caller: Caller): Promise<PeerImportResult> {
@@ -288,35 +309,25 @@ export function createPeerService(context: ExchangeContext) {
       return part.data;
     },
 
-    async announce(
-      code: string,
-      descriptor: Parameters<typeof messages.beginIncoming>[1],
-    ): Promise<InboxState> {
+    async announce(code: string, announcement: Announcement): Promise<InboxState> {
+      const { inline, ...descriptor } = announcement;
+      if (inline !== undefined && descriptor.partCount !== 1) {
+        throw new AppError(
+          'bad_request',
+          `Only a message of one part travels inside its announcement; message ${descriptor.messageNo} has ${descriptor.partCount}`,
+          { status: 422 },
+        );
+      }
       const node = await requireNode(code);
       const message = await messages.beginIncoming(node.id, descriptor);
+      // Its one part's hash is the whole message's.
+      if (inline !== undefined)
+        await storePart(code, message.messageNo, 1, Buffer.from(inline, 'base64'), message.sha256);
       const received = await messages.receivedParts(node.id, message.messageNo);
       return { messageNo: message.messageNo, received, missing: missingParts(received, message.partCount) };
     },
 
-    async storePart(
-      code: string,
-      messageNo: number,
-      partNo: number,
-      data: Buffer,
-      declaredSha256: string | undefined,
-    ) {
-      const node = await requireNode(code);
-      if (declaredSha256 && sha256(data) !== declaredSha256) {
-        throw new AppError(
-          'bad_part',
-          `Part ${partNo} of message ${messageNo} arrived corrupted (hash mismatch); send it again`,
-          {
-            status: 422,
-          },
-        );
-      }
-      await messages.storeIncomingPart(node.id, messageNo, partNo, data);
-    },
+    storePart,
 
     async inboxState(code: string, messageNo: number): Promise<InboxState> {
       const node = await requireNode(code);

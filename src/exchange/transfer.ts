@@ -6,7 +6,7 @@ import { type ImportResult, importMessage } from './import.js';
 import type { SessionRecord } from './journal.js';
 import { describe, type StoredMessage } from './message-store.js';
 import type { ExchangeNode } from './nodes.js';
-import type { Outbox, PeerImportResult } from './peer-protocol.js';
+import { INLINE_MESSAGE_BYTES, type Outbox, type PeerImportResult } from './peer-protocol.js';
 import type { PeerTransport } from './transport.js';
 
 /**
@@ -22,15 +22,23 @@ export async function deliverMessage(
   progress?: Progress,
 ): Promise<PeerImportResult> {
   const ownCode = await context.ownCode();
-  const inbox = await transport.announce(ownCode, describe(message));
-  let sent = 0;
-  for (const partNo of inbox.missing) {
-    progress?.(sent, inbox.missing.length);
+  const readPart = async (partNo: number) => {
     const part = await context.messages.readPart(node.id, 'out', message.messageNo, partNo);
     if (!part)
       throw new AppError('bad_message', `Part ${partNo} of our message ${message.messageNo} is missing`, {
         status: 500,
       });
+    return part;
+  };
+  // A few changes fit one small part: it travels inside the announcement.
+  const inline =
+    message.partCount === 1 && message.size <= INLINE_MESSAGE_BYTES ? (await readPart(1)).data : undefined;
+  const inbox = await transport.announce(ownCode, describe(message), inline);
+  if (inline) record.bytesSent += inline.length;
+  let sent = 0;
+  for (const partNo of inbox.missing) {
+    progress?.(sent, inbox.missing.length);
+    const part = await readPart(partNo);
     await transport.uploadPart(ownCode, message.messageNo, partNo, part.data, part.sha256);
     record.bytesSent += part.data.length;
     sent += 1;

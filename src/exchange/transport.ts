@@ -24,7 +24,8 @@ export interface PeerTransport {
   deleteNode(ownCode: string): Promise<void>;
   prepareOutbox(ownCode: string): Promise<Outbox>;
   downloadPart(ownCode: string, messageNo: number, partNo: number): Promise<Buffer>;
-  announce(ownCode: string, message: MessageDescriptor): Promise<InboxState>;
+  /** `inline`: the message's only part, sent with the announcement when it is small (peer-protocol.ts). */
+  announce(ownCode: string, message: MessageDescriptor, inline?: Buffer): Promise<InboxState>;
   uploadPart(ownCode: string, messageNo: number, partNo: number, data: Buffer, sha256: string): Promise<void>;
   importMessage(ownCode: string, messageNo: number): Promise<PeerImportResult>;
   acknowledge(ownCode: string, receivedNo: number): Promise<void>;
@@ -143,9 +144,9 @@ export function createHttpTransport(
         }
       }
     },
-    announce: (ownCode, message) =>
+    announce: (ownCode, message, inline) =>
       json(`${node(ownCode)}/inbox/${message.messageNo}`, inboxStateSchema, {
-        ...post(message),
+        ...post(inline ? { ...message, inline: inline.toString('base64') } : message),
         method: 'PUT',
       }),
     async uploadPart(ownCode, messageNo, partNo, data, sha256) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { EXCHANGE_PLAN } from '../../src/exchange/exchange-context.js';
 import { sha256, writeMessage } from '../../src/exchange/message-codec.js';
@@ -254,6 +255,37 @@ describeEachDialect('delivery: exactly-once effect, bad messages, faults', (dial
       (await pair.api(pair.bp, 'GET', `/{ib}/api/v1/data/customer-invoice/${invoice}`)).data.counterparty,
     ).toBe(ghost);
     expect(await heldInvoices()).toEqual([]);
+  });
+
+  it('sends a small message inside its announcement, and the peer checks it like any part', async () => {
+    const comment = `Счёт ${randomBytes(8).toString('hex')}`;
+    await basics.invoice({ comment });
+    const real = pair.network.fetch;
+    const calls: { method: string; url: string; inline: boolean }[] = [];
+    pair.network.fetch = async (input, init) => {
+      const body = typeof init?.body === 'string' ? init.body : '';
+      calls.push({ method: init?.method ?? 'GET', url: String(input), inline: body.includes('"inline"') });
+      return real(input, init);
+    };
+    const result = await pair.run();
+    pair.network.fetch = real;
+    expect(result.status).toBe('ok');
+    expect(calls.filter((call) => call.url.includes('/parts/'))).toEqual([]);
+    expect(calls.some((call) => call.method === 'PUT' && call.inline)).toBe(true);
+    const arrived = (await pair.api(pair.bp, 'GET', '/{ib}/api/v1/data/customer-invoice?limit=1000')).data;
+    expect(arrived.items.map((item: { comment: string | null }) => item.comment)).toContain(comment);
+
+    const transport = pair.peerTransport();
+    const data = gzipSync('{}\n');
+    const descriptor = { messageNo: await nextMessageNo(), partCount: 1, size: data.length, objectCount: 0 };
+    await expect(
+      transport.announce(crmCode, { ...descriptor, sha256: sha256(Buffer.from('other')) }, data),
+    ).rejects.toMatchObject({ code: 'bad_part' });
+    await expect(
+      transport.announce(crmCode, { ...descriptor, partCount: 2, sha256: sha256(data) }, data),
+    ).rejects.toMatchObject({ code: 'bad_request' });
+    const stored = await transport.announce(crmCode, { ...descriptor, sha256: sha256(data) }, data);
+    expect(stored).toMatchObject({ received: [1], missing: [] });
   });
 
   it('resumes a transfer cut mid-message: the next Synchronize sends only the missing parts', async () => {

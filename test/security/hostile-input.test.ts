@@ -69,6 +69,7 @@ describeEachDialect('hostile input to the HTTP API', (dialect) => {
     ['POST', '/crm/api/v1/sync/settings'],
     ['POST', '/crm/api/v1/sync/connection-test'],
     ['POST', '/crm/exchange/v1/nodes'],
+    ['PUT', '/crm/exchange/v1/nodes/x/inbox/1'],
     ['POST', '/api/v1/infobases'],
   ];
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ExchangeHub } from '../../../exchange/exchange-service.js';
-import { createNodeRequestSchema, messageDescriptorSchema } from '../../../exchange/peer-protocol.js';
+import { announcementSchema, createNodeRequestSchema } from '../../../exchange/peer-protocol.js';
 import { AppError } from '../../../platform/errors.js';
 
 const params = z.object({ ib: z.string() });
@@ -101,9 +101,9 @@ export function exchangeRoutes(app: FastifyInstance, hub: ExchangeHub) {
   api.put('/:ib/exchange/v1/nodes/:code/inbox/:messageNo', {
     schema: {
       params: messageParams,
-      body: messageDescriptorSchema,
+      body: announcementSchema,
       tags: ['exchange'],
-      summary: 'Announce a message; answers which parts are here already',
+      summary: 'Announce a message (a small one with its only part inline); answers which parts are here',
     },
     config: { access: 'peer' },
     handler: async (request) => {
