@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { TEST_PG_URL } from '../test/helpers/test-config.js';
@@ -105,6 +105,8 @@ async function main() {
   };
   const runs = number('runs', values.runs);
   const pgUrl = values.pg ? (values['pg-url'] ?? TEST_PG_URL) : undefined;
+  // Its folder is made now: a long run must not end failing to write its result.
+  if (values.json) mkdirSync(dirname(resolve(values.json)), { recursive: true });
   const result: BenchResult = await runBenchmark({
     objects: number('objects', values.objects),
     seed: number('seed', values.seed),
