@@ -32,12 +32,14 @@ describeEachDialect(
     });
     afterAll(() => test.cleanup());
 
-    const lookups: { name: string; keys: SearchKeys }[] = [
+    const lookups: { name: string; keys: SearchKeys; peerRef?: () => string }[] = [
       { name: 'same INN and KPP', keys: { inn: '7702345678', kpp: '770201001', name: 'Romashka LLC' } },
       { name: 'an INN two branches share', keys: { inn: '7703000000', kpp: null, name: 'Sever' } },
       { name: 'a name alone', keys: { inn: null, kpp: null, name: ' ВЕКТОР ' } },
       { name: 'only a deleted one', keys: { inn: '7704000000', kpp: '770401001', name: 'Закрыто' } },
       { name: 'nothing', keys: { inn: '7709999999', kpp: '770901001', name: 'Новая' } },
+      // The peer has it under our ref (it came from here), even marked for deletion.
+      { name: 'our own ref', keys: { inn: null, kpp: null, name: 'x' }, peerRef: () => refs.gone! },
     ];
 
     /** Identifies every lookup in one read-only analysis; `incomingObjects` decides how candidates are read. */
@@ -52,7 +54,11 @@ describeEachDialect(
           readOnly: true,
           incomingObjects,
         });
-        const chunk = lookups.map(({ keys }) => ({ localType: 'counterparty', peerRef: randomUUID(), keys }));
+        const chunk = lookups.map(({ keys, peerRef }) => ({
+          localType: 'counterparty',
+          peerRef: peerRef?.() ?? randomUUID(),
+          keys,
+        }));
         await identifier.prefetch(chunk);
         const found: Identification[] = [];
         for (const { peerRef, keys } of chunk) {
@@ -78,6 +84,7 @@ describeEachDialect(
         { kind: 'search', localRef: refs.vector, fields: ['name'] },
         { kind: 'new', decided: false },
         { kind: 'new', decided: false },
+        { kind: 'ref', localRef: refs.gone },
       ]);
     });
 
