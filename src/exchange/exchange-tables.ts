@@ -108,6 +108,8 @@ export const mappingItemsTable: TableSpec = {
     { name: 'fields', type: text },
     { name: 'local_ref', type: text },
     { name: 'candidates', type: text },
+    /** An unmatched object's name, for the suggestions made once every match is known. */
+    { name: 'name', type: text },
   ],
   primaryKey: ['node_id', 'type', 'peer_ref'],
   indexes: [{ name: 'exchange_mapping_items__status__ix', columns: ['node_id', 'status', 'type', 'seq'] }],

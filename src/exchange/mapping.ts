@@ -244,8 +244,8 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
       incomingObjects: waiting.reduce((sum, message) => sum + message.objectCount, 0),
     });
     const summaries = new Map<string, TypeSummary>();
-    /** Unmatched objects with a name: suggested for, and stored, once every match is known. */
-    const unmatchedNames = new Map<string, { row: unknown[]; name: string }[]>();
+    /** Types with unmatched objects that have a name: suggested for once every match is known. */
+    const toSuggest = new Set<string>();
     let seq = 0;
     const summary = (type: string) => {
       let found = summaries.get(type);
@@ -266,19 +266,6 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
       }
       return found;
     };
-    const store = async (rows: unknown[][]) => {
-      for (const batch of inBatches(rows, 500)) {
-        await execute(
-          trx,
-          sql,
-          `insert into exchange_mapping_items
-             (node_id, type, peer_ref, seq, presentation, status, how, fields, local_ref, candidates)
-           values ${batch.map(() => `(${placeholders(10)})`).join(', ')}
-           on conflict (node_id, type, peer_ref) do nothing`,
-          batch.flat(),
-        );
-      }
-    };
     // A chunk of objects is read first, so that what they look up is fetched together.
     const analyse = async (chunk: { seq: number; incoming: IncomingObject | undefined }[]) => {
       await identifier.prefetch(chunk.flatMap(({ incoming }) => (incoming ? [incoming] : [])));
@@ -296,7 +283,14 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
         const { status, how, fields } = statusOf(found);
         count(counts, found);
         if ('localRef' in found) identifier.take(def, found.localRef, incoming.peerRef);
-        const row = [
+        const name = incoming.values.name ?? incoming.keys.name;
+        const suggestable =
+          found.kind === 'new' &&
+          !found.decided &&
+          typeof name === 'string' &&
+          def.fields.some((field) => field.name === 'name');
+        if (suggestable) toSuggest.add(def.name);
+        rows.push([
           node.id,
           def.name,
           incoming.peerRef,
@@ -306,25 +300,21 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
           how,
           fields.join('+') || null,
           'localRef' in found ? found.localRef : null,
-          null,
-        ];
-        const name = incoming.values.name ?? incoming.keys.name;
-        if (found.kind === 'ambiguous') {
-          row[9] = JSON.stringify(await sameKeyCandidates(trx, sql, def, found));
-        } else if (
-          found.kind === 'new' &&
-          !found.decided &&
-          typeof name === 'string' &&
-          def.fields.some((field) => field.name === 'name')
-        ) {
-          const waiting = unmatchedNames.get(def.name) ?? [];
-          unmatchedNames.set(def.name, waiting);
-          waiting.push({ row, name });
-          continue;
-        }
-        rows.push(row);
+          found.kind === 'ambiguous' ? JSON.stringify(await sameKeyCandidates(trx, sql, def, found)) : null,
+          suggestable ? name : null,
+        ]);
       }
-      await store(rows);
+      for (const batch of inBatches(rows, 500)) {
+        await execute(
+          trx,
+          sql,
+          `insert into exchange_mapping_items
+             (node_id, type, peer_ref, seq, presentation, status, how, fields, local_ref, candidates, name)
+           values ${batch.map(() => `(${placeholders(11)})`).join(', ')}
+           on conflict (node_id, type, peer_ref) do nothing`,
+          batch.flat(),
+        );
+      }
     };
     for (const message of waiting) {
       const lines = readMessageLines(context.messages.parts(node.id, 'in', message.messageNo, trx));
@@ -349,17 +339,33 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
       }
       await analyse(chunk);
     }
-    for (const [type, waiting] of unmatchedNames) {
+    // Read back a batch at a time, so memory stays flat however many objects found no match.
+    const notDeleted = context.infobase.dialect.encodeBoolean(false);
+    for (const type of toSuggest) {
       const def = context.typeDef(type);
-      const notDeleted = context.infobase.dialect.encodeBoolean(false);
       const index = await freeNameIndex(trx, sql, def, identifier, notDeleted);
-      const rows: unknown[][] = [];
-      for (const { row, name } of waiting) {
-        const candidates = await similarCandidates(trx, sql, def, index, name);
-        if (candidates.length > 0) row[9] = JSON.stringify(candidates);
-        rows.push(row);
+      for (let after = 0; ; ) {
+        const unmatched = await queryRows<{ seq: number; peer_ref: string; name: string }>(
+          trx,
+          sql,
+          `select seq, peer_ref, name from exchange_mapping_items
+           where node_id = ? and status = 'unmatched' and type = ? and seq > ? and name is not null
+           order by seq limit 500`,
+          [node.id, type, after],
+        );
+        if (unmatched.length === 0) break;
+        after = Number(unmatched[unmatched.length - 1]!.seq);
+        for (const item of unmatched) {
+          const candidates = await similarCandidates(trx, sql, def, index, String(item.name));
+          if (candidates.length === 0) continue;
+          await execute(
+            trx,
+            sql,
+            'update exchange_mapping_items set candidates = ? where node_id = ? and type = ? and peer_ref = ?',
+            [JSON.stringify(candidates), node.id, type, String(item.peer_ref)],
+          );
+        }
       }
-      await store(rows);
     }
     return [...summaries.values()];
   });
