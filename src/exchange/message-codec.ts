@@ -88,8 +88,18 @@ async function* resumed<T>(taken: readonly T[], rest: AsyncIterator<T>): AsyncGe
   }
 }
 
-/** A single part up to this size is inflated at once on the main thread: faster than a stream for it. */
+/**
+ * A single part up to this size, inflating to at most `SMALL_INFLATED` by its gzip trailer, is inflated
+ * at once on the main thread: faster than a stream for it. The cap holds even if the trailer lies.
+ */
 const SMALL_MESSAGE = 64 * 1024;
+const SMALL_INFLATED = 4 * 1024 * 1024;
+
+function inflatesSmall(part: Buffer): boolean {
+  return (
+    part.length >= 18 && part.length <= SMALL_MESSAGE && part.readUInt32LE(part.length - 4) <= SMALL_INFLATED
+  );
+}
 
 /** Reads the lines of a message from its parts, in order; a corrupt or cut stream fails as `bad_message`. */
 export async function* readMessageLines(parts: AsyncIterable<Buffer>): AsyncGenerator<unknown> {
@@ -112,8 +122,8 @@ export async function* readMessageLines(parts: AsyncIterable<Buffer>): AsyncGene
     const second = first.done ? first : await iterator.next();
     const taken = [first, second].flatMap((next) => (next.done ? [] : [next.value]));
     let inflated: AsyncIterable<Buffer> | Iterable<Buffer>;
-    if (!first.done && second.done && first.value.length <= SMALL_MESSAGE) {
-      inflated = [gunzipSync(first.value)];
+    if (!first.done && second.done && inflatesSmall(first.value)) {
+      inflated = [gunzipSync(first.value, { maxOutputLength: SMALL_INFLATED })];
     } else {
       // zlib inflates on libuv's threads: room for a few MB lets it work ahead while the reader parses.
       // (zlib streams take the stream options too; its option type does not say so.)

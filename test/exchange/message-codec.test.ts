@@ -80,4 +80,16 @@ describe('message lines: written in parts, read back whole', () => {
     }
     expect((await write(large))[0]!.length).toBeGreaterThan(64 * 1024);
   });
+
+  it('inflates at once only what its gzip trailer says is small, and never more than that', async () => {
+    // Highly compressible: a small part that inflates to 5 MB goes through the stream.
+    const large = [{ text: 'a'.repeat(5_000_000) }];
+    const part = gzipSync(`${JSON.stringify(large[0])}\n`);
+    expect(part.length).toBeLessThan(64 * 1024);
+    expect(await collect(readMessageLines(once(part)))).toEqual(large);
+    // A trailer that lies about the size does not get past the cap.
+    const forged = Buffer.from(part);
+    forged.writeUInt32LE(100, forged.length - 4);
+    await expect(collect(readMessageLines(once(forged)))).rejects.toMatchObject({ code: 'bad_message' });
+  });
 });
