@@ -197,11 +197,11 @@ export function createIdentifier(deps: {
    * Every candidate of the first search group at once, by key, when the whole catalog is worth reading.
    * Only the first: every searched object asks it, the later groups only those the first left unmatched.
    */
-  const wholeIndexes = new Map<string, Promise<Map<string, Candidate[]> | undefined>>();
-  function wholeIndex(def: ObjectTypeDef, groupIndex: number) {
+  const wholeFirstGroups = new Map<string, Promise<Map<string, Candidate[]> | undefined>>();
+  function wholeFirstGroup(def: ObjectTypeDef) {
     const incoming = deps.incomingObjects ?? 0;
-    if (!readOnly || incoming === 0 || groupIndex > 0) return undefined;
-    let found = wholeIndexes.get(chunkKey(def, groupIndex));
+    if (!readOnly || incoming === 0) return undefined;
+    let found = wholeFirstGroups.get(def.name);
     if (!found) {
       found = (async () => {
         const [counted] = await rows<{ count: number | string }>(
@@ -211,11 +211,10 @@ export function createIdentifier(deps: {
         const count = Number(counted?.count ?? 0);
         // One row read in a pass costs about half a key looked up (bench/, 100,000 counterparties).
         if (count > 2 * incoming || count > WHOLE_INDEX_ROWS) return undefined;
-        const column = quote(searchKeyColumn(groupIndex));
         const byKey = new Map<string, Candidate[]>();
         const all = await rows<Record<string, unknown>>(
-          `select ${candidateColumns(def, groupIndex)} from ${quote(tableName(def))}
-           where ${column} is not null and deleted = ?`,
+          `select ${candidateColumns(def, 0)} from ${quote(tableName(def))}
+           where ${quote(searchKeyColumn(0))} is not null and deleted = ?`,
           [notDeleted],
         );
         for (const row of all) {
@@ -226,14 +225,14 @@ export function createIdentifier(deps: {
         }
         return byKey;
       })();
-      wholeIndexes.set(chunkKey(def, groupIndex), found);
+      wholeFirstGroups.set(def.name, found);
     }
     return found;
   }
 
   async function loadCandidates(def: ObjectTypeDef, groupIndex: number, keys: Iterable<string>) {
     const byKey = new Map<string, Candidate[]>();
-    const whole = await wholeIndex(def, groupIndex);
+    const whole = groupIndex === 0 ? await wholeFirstGroup(def) : undefined;
     if (whole) {
       for (const value of keys) byKey.set(value, whole.get(value) ?? []);
       return byKey;

@@ -58,7 +58,6 @@ export async function writeMessage(
   const chunks = serialize();
   const first = await chunks.next();
   const second = first.done ? first : await chunks.next();
-  const taken = [first, second].flatMap((next) => (next.done ? [] : [next.value]));
   if (!first.done && second.done) {
     // A few changed objects fit one chunk: compressed at once, without a zlib stream's trips to its thread.
     const compressed = gzipSync(first.value, { level });
@@ -66,6 +65,7 @@ export async function writeMessage(
     pendingSize = compressed.length;
     await flush(true);
   } else {
+    const taken = [first, second].flatMap((next) => (next.done ? [] : [next.value]));
     await pipeline(Readable.from(resumed(taken, chunks)), createGzip({ level }), async (compressed) => {
       for await (const chunk of compressed as AsyncIterable<Buffer>) {
         pending.push(chunk);
@@ -120,7 +120,6 @@ export async function* readMessageLines(parts: AsyncIterable<Buffer>): AsyncGene
   try {
     const first = await iterator.next();
     const second = first.done ? first : await iterator.next();
-    const taken = [first, second].flatMap((next) => (next.done ? [] : [next.value]));
     let inflated: AsyncIterable<Buffer> | Iterable<Buffer>;
     if (!first.done && second.done && inflatesSmall(first.value)) {
       inflated = [gunzipSync(first.value, { maxOutputLength: SMALL_INFLATED })];
@@ -132,6 +131,7 @@ export async function* readMessageLines(parts: AsyncIterable<Buffer>): AsyncGene
         readableHighWaterMark: 4 << 20,
       };
       const inflating = createGunzip(readAhead);
+      const taken = [first, second].flatMap((next) => (next.done ? [] : [next.value]));
       const from = Readable.from(resumed(taken, iterator));
       from.on('error', (error) => inflating.destroy(error));
       from.pipe(inflating);
