@@ -93,14 +93,14 @@ export function createPeerService(context: ExchangeContext) {
     };
   }
 
+  /** A part as it arrived, refused if it does not match the hash the sender declared. */
   async function storePart(
-    code: string,
+    node: ExchangeNode,
     messageNo: number,
     partNo: number,
     data: Buffer,
     declaredSha256: string | undefined,
   ) {
-    const node = await requireNode(code);
     if (declaredSha256 && sha256(data) !== declaredSha256) {
       throw new AppError(
         'bad_part',
@@ -322,12 +322,20 @@ export function createPeerService(context: ExchangeContext) {
       const message = await messages.beginIncoming(node.id, descriptor);
       // Its one part's hash is the whole message's.
       if (inline !== undefined)
-        await storePart(code, message.messageNo, 1, Buffer.from(inline, 'base64'), message.sha256);
+        await storePart(node, message.messageNo, 1, Buffer.from(inline, 'base64'), message.sha256);
       const received = await messages.receivedParts(node.id, message.messageNo);
       return { messageNo: message.messageNo, received, missing: missingParts(received, message.partCount) };
     },
 
-    storePart,
+    async storePart(
+      code: string,
+      messageNo: number,
+      partNo: number,
+      data: Buffer,
+      declaredSha256: string | undefined,
+    ) {
+      await storePart(await requireNode(code), messageNo, partNo, data, declaredSha256);
+    },
 
     async inboxState(code: string, messageNo: number): Promise<InboxState> {
       const node = await requireNode(code);
