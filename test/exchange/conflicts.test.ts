@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../helpers/dialects.js';
-import { createSyncPair, crmBasics, type SyncPair } from '../helpers/sync-pair.js';
+import { connectionReset, createSyncPair, crmBasics, type SyncPair } from '../helpers/sync-pair.js';
 
 /**
  * The same object changed on both sides between two synchronizations. The peer's version wins (it is
@@ -68,8 +68,7 @@ describeEachDialect('an object changed on both sides', (dialect) => {
     const real = pair.network.fetch;
     pair.network.fetch = async (input, init) => {
       // The announcement (a small message travels inside it) and any part upload are lost.
-      if (init?.method === 'PUT' && String(input).includes('/inbox/'))
-        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+      if (init?.method === 'PUT' && String(input).includes('/inbox/')) throw connectionReset();
       return real(input, init);
     };
     const failed = await pair.api(

@@ -5,7 +5,7 @@ import { EXCHANGE_PLAN } from '../../src/exchange/exchange-context.js';
 import { sha256, writeMessage } from '../../src/exchange/message-codec.js';
 import { formatNamespace } from '../../src/format/message-header.js';
 import { describeEachDialect } from '../helpers/dialects.js';
-import { createSyncPair, crmBasics, type SyncPair } from '../helpers/sync-pair.js';
+import { connectionReset, createSyncPair, crmBasics, type SyncPair } from '../helpers/sync-pair.js';
 
 type Part = { data: Buffer; sha256: string };
 
@@ -302,8 +302,7 @@ describeEachDialect('delivery: exactly-once effect, bad messages, faults', (dial
       const url = String(input);
       if (init?.method === 'PUT' && url.includes('/parts/')) {
         uploads.push(url.replace(/.*\/parts\//, ''));
-        if (cut && uploads.length >= 2)
-          throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+        if (cut && uploads.length >= 2) throw connectionReset();
       }
       return real(input, init);
     };

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { batchInserter, type Counters, counterRows, objectRows } from '../../bench/bulk-rows.js';
 import {
@@ -8,11 +7,10 @@ import {
   planDataset,
   refOf,
 } from '../../bench/dataset.js';
-import { createHttpTransport, type PeerConnection } from '../../src/exchange/transport.js';
 import type { Infobase } from '../../src/platform/infobase.js';
 import { describeEachDialect } from '../helpers/dialects.js';
-import { PASS } from '../helpers/sync-pair.js';
-import { createTestApp, injectFetch, type TestApp } from '../helpers/test-app.js';
+import { createMappingStage, PASS } from '../helpers/sync-pair.js';
+import type { TestApp } from '../helpers/test-app.js';
 
 /**
  * A message of thousands of objects goes through every batched path at once: the export reads and
@@ -50,55 +48,22 @@ describeEachDialect(
       });
     }
 
+    let cleanup: (() => Promise<void>) | undefined;
+
     beforeAll(async () => {
-      const apps = new Map<string, FastifyInstance>();
-      const fetch = injectFetch(apps);
-      const transport = (connection: PeerConnection) =>
-        createHttpTransport(connection, { fetch, pollMs: 20 });
-      crm = await createTestApp(dialect, { transport });
-      bp = await createTestApp(dialect, { transport });
-      apps.set('crm-host', crm.app);
-      apps.set('bp-host', bp.app);
-      const crmBase = await crm.host.create('crm', 'crm');
-      const bpBase = await bp.host.create('bp', 'accounting');
-      for (const [side, name] of [
-        [crm, 'crm'],
-        [bp, 'bp'],
-      ] as const) {
-        await side.call('POST', `/${name}/api/v1/users`, { body: { login: PASS[0], password: PASS[1] } });
-      }
-      await crm.call('PATCH', '/crm/api/v1/settings', { ...as, body: { syncEnabled: true, prefix: 'CR' } });
-      await bp.call('PATCH', '/bp/api/v1/settings', { ...as, body: { syncEnabled: true, prefix: 'BP' } });
-      await seed(crmBase, crmObjects(plan), 'CR');
-      await seed(bpBase, accountingObjects(plan), 'BP');
-      const connected = await crm.call('POST', '/crm/api/v1/sync/settings', {
-        ...as,
-        body: {
-          peerApplication: 'accounting',
-          peerUrl: 'http://bp-host.test/bp',
-          peerLogin: PASS[0],
-          peerPassword: PASS[1],
-          rules: { catalogs: 'used', documents: 'all' },
+      const stage = await createMappingStage(dialect, {
+        before: async (pair) => {
+          await seed(await pair.crm.host.get('crm'), crmObjects(plan), 'CR');
+          await seed(await pair.bp.host.get('bp'), accountingObjects(plan), 'BP');
         },
       });
-      expect(connected.statusCode, connected.body).toBe(201);
-      settingId = connected.data.id;
-      const exported = await crm.call(
-        'POST',
-        `/crm/api/v1/sync/settings/${settingId}/initial-export?wait=120`,
-        as,
-      );
-      expect(exported.data.state, exported.body).toBe('done');
-      peerSettingId = (await bp.call('GET', '/bp/api/v1/sync/settings', as)).data[0].id;
+      ({ crm, bp, settingId, peerSettingId, cleanup } = stage);
       await bp.call('PATCH', `/bp/api/v1/sync/settings/${peerSettingId}/rules`, {
         ...as,
         body: { catalogs: 'none', documents: 'none' },
       });
     }, 120_000);
-    afterAll(async () => {
-      await crm?.cleanup();
-      await bp?.cleanup();
-    });
+    afterAll(() => cleanup?.());
 
     it('analyses every object: each catalog item Accounting has is found, nothing is ambiguous', async () => {
       const analysis = await bp.call('GET', `/bp/api/v1/sync/settings/${peerSettingId}/mapping`, as);

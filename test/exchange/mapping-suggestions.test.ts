@@ -1,9 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createHttpTransport, type PeerConnection } from '../../src/exchange/transport.js';
 import { describeEachDialect } from '../helpers/dialects.js';
-import { PASS } from '../helpers/sync-pair.js';
-import { createTestApp, injectFetch, type TestApp } from '../helpers/test-app.js';
+import { createMappingStage, type MappingStage, PASS } from '../helpers/sync-pair.js';
 
 const user = { kind: 'user', login: 'seed' } as const;
 const CRM_COUNT = 1100;
@@ -17,84 +14,54 @@ const crmInn = (index: number) => String(7_700_000_000 + index);
  * with twenty of each case, a suggestion made before its object was matched would show.
  */
 describeEachDialect('map (S20): suggestions for what found no match', (dialect) => {
-  let crm: TestApp;
-  let bp: TestApp;
-  let peerSettingId: string;
+  let stage: MappingStage;
   const crmRefs: string[] = [];
   const similar: string[] = [];
   const matchedLater: string[] = [];
   const as = { as: PASS };
 
   beforeAll(async () => {
-    const apps = new Map<string, FastifyInstance>();
-    const fetch = injectFetch(apps);
-    const transport = (connection: PeerConnection) => createHttpTransport(connection, { fetch, pollMs: 20 });
-    crm = await createTestApp(dialect, { transport });
-    bp = await createTestApp(dialect, { transport });
-    apps.set('bp-host', bp.app);
-    const crmBase = await crm.host.create('crm', 'crm');
-    const bpBase = await bp.host.create('bp', 'accounting');
-    for (const [side, name] of [
-      [crm, 'crm'],
-      [bp, 'bp'],
-    ] as const) {
-      await side.call('POST', `/${name}/api/v1/users`, { body: { login: PASS[0], password: PASS[1] } });
-      await side.call('PATCH', `/${name}/api/v1/settings`, {
-        ...as,
-        body: { syncEnabled: true, prefix: name === 'crm' ? 'CR' : 'BP' },
-      });
-    }
-    for (let index = 0; index < CRM_COUNT; index += 1) {
-      const created = await crmBase.objects.create(
-        'counterparty',
-        { name: `Торговый дом Z${index}`, inn: crmInn(index), kpp: '770001001' },
-        user,
-      );
-      crmRefs.push(created.ref);
-    }
-    for (let pair = 0; pair < PAIRS; pair += 1) {
-      // Like the CRM's Z(800+k), and free: it is suggested for it.
-      const free = await bpBase.objects.create(
-        'counterparty',
-        { name: `Торговый дом Z${800 + pair} Плюс`, inn: String(7_800_000_000 + pair), kpp: '780001001' },
-        user,
-      );
-      similar.push(free.ref);
-      // Like the CRM's Z(700+k) by name, but the same company as Z(600+k) by INN and KPP: matched to
-      // that one, so it is no suggestion for the other.
-      const taken = await bpBase.objects.create(
-        'counterparty',
-        { name: `Торговый дом Z${700 + pair} Плюс`, inn: crmInn(600 + pair), kpp: '770001001' },
-        user,
-      );
-      matchedLater.push(taken.ref);
-    }
-    const connected = await crm.call('POST', '/crm/api/v1/sync/settings', {
-      ...as,
-      body: {
-        peerApplication: 'accounting',
-        peerUrl: 'http://bp-host.test/bp',
-        peerLogin: PASS[0],
-        peerPassword: PASS[1],
-        rules: { catalogs: 'all', documents: 'all' },
+    stage = await createMappingStage(dialect, {
+      rules: { catalogs: 'all', documents: 'all' },
+      before: async ({ crm, bp }) => {
+        const crmBase = await crm.host.get('crm');
+        const bpBase = await bp.host.get('bp');
+        for (let index = 0; index < CRM_COUNT; index += 1) {
+          const created = await crmBase.objects.create(
+            'counterparty',
+            { name: `Торговый дом Z${index}`, inn: crmInn(index), kpp: '770001001' },
+            user,
+          );
+          crmRefs.push(created.ref);
+        }
+        for (let pair = 0; pair < PAIRS; pair += 1) {
+          // Like the CRM's Z(800+k), and free: it is suggested for it.
+          const free = await bpBase.objects.create(
+            'counterparty',
+            { name: `Торговый дом Z${800 + pair} Плюс`, inn: String(7_800_000_000 + pair), kpp: '780001001' },
+            user,
+          );
+          similar.push(free.ref);
+          // Like the CRM's Z(700+k) by name, but the same company as Z(600+k) by INN and KPP: matched to
+          // that one, so it is no suggestion for the other.
+          const taken = await bpBase.objects.create(
+            'counterparty',
+            { name: `Торговый дом Z${700 + pair} Плюс`, inn: crmInn(600 + pair), kpp: '770001001' },
+            user,
+          );
+          matchedLater.push(taken.ref);
+        }
       },
     });
-    expect(connected.statusCode, connected.body).toBe(201);
-    const exported = await crm.call(
-      'POST',
-      `/crm/api/v1/sync/settings/${connected.data.id}/initial-export?wait=120`,
-      as,
-    );
-    expect(exported.data.state, exported.body).toBe('done');
-    peerSettingId = (await bp.call('GET', '/bp/api/v1/sync/settings', as)).data[0].id;
   }, 240_000);
-  afterAll(async () => {
-    await crm?.cleanup();
-    await bp?.cleanup();
-  });
+  afterAll(() => stage?.cleanup());
 
   it('suggests free look-alikes anywhere in the message, and never one matched to another object', async () => {
-    const analysis = await bp.call('GET', `/bp/api/v1/sync/settings/${peerSettingId}/mapping`, as);
+    const analysis = await stage.bp.call(
+      'GET',
+      `/bp/api/v1/sync/settings/${stage.peerSettingId}/mapping`,
+      as,
+    );
     expect(analysis.statusCode, analysis.body).toBe(200);
     expect(
       analysis.data.types.find((summary: { type: string }) => summary.type === 'counterparty'),
@@ -106,9 +73,9 @@ describeEachDialect('map (S20): suggestions for what found no match', (dialect) 
     type Item = { peerRef: string; candidates: { localRef: string; reason: string }[] };
     const items = new Map<string, Item>();
     for (let offset = 0; offset < CRM_COUNT; offset += 1000) {
-      const page = await bp.call(
+      const page = await stage.bp.call(
         'GET',
-        `/bp/api/v1/sync/settings/${peerSettingId}/mapping/items?type=counterparty&status=all&limit=1000&offset=${offset}`,
+        `/bp/api/v1/sync/settings/${stage.peerSettingId}/mapping/items?type=counterparty&status=all&limit=1000&offset=${offset}`,
         as,
       );
       for (const item of page.data.items as Item[]) items.set(item.peerRef, item);

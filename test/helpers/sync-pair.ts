@@ -29,18 +29,29 @@ export type SyncPair = {
   cleanup(): Promise<void>;
 };
 
+/** What fetch throws when the other side resets the connection: tests cut traffic with it. */
+export function connectionReset(): Error {
+  return Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+}
+
+/** A pair stopped at S20: the CRM's initial message is in Accounting, waiting for mapping. */
+export type MappingStage = Omit<SyncPair, 'run'>;
+
+type PairOptions = {
+  partSize?: number;
+  /** Fills the infobases before the setting is made. */
+  before?: (pair: Omit<SyncPair, 'settingId' | 'peerSettingId' | 'run'>) => Promise<void>;
+};
+
 /**
  * Two hosts (CRM and Accounting) talking over their real HTTP routes in process, set up as the seed
- * does, up to a ready setting with the defaults: the CRM sends catalogs used in documents and all
- * documents; Accounting sends nothing.
+ * does up to the CRM's initial export (S12–S17), with the CRM's rules (default: catalogs used in
+ * documents, all documents).
  */
-export async function createSyncPair(
+export async function createMappingStage(
   dialect: DialectName,
-  options: {
-    partSize?: number;
-    before?: (pair: Omit<SyncPair, 'settingId' | 'peerSettingId' | 'run'>) => Promise<void>;
-  } = {},
-): Promise<SyncPair> {
+  options: PairOptions & { rules?: { catalogs: 'all' | 'used'; documents: 'all' | 'none' } } = {},
+): Promise<MappingStage> {
   const apps = new Map<string, FastifyInstance>();
   const network = { fetch: injectFetch(apps) };
   const transport = (connection: PeerConnection) =>
@@ -92,15 +103,27 @@ export async function createSyncPair(
     peerUrl: 'http://bp-host.test/bp',
     peerLogin: PASS[0],
     peerPassword: PASS[1],
+    ...(options.rules ? { rules: options.rules } : {}),
   });
   expect(connected.statusCode, connected.body).toBe(201);
   const settingId = connected.data.id;
-  const expectDone = async (response: Awaited<ReturnType<TestApp['call']>>) => {
-    expect(response.data.state, response.body).toBe('done');
-    return response.data.result;
-  };
-  await expectDone(await api(crm, 'POST', `/{ib}/api/v1/sync/settings/${settingId}/initial-export?wait=60`));
+  await expectDone(await api(crm, 'POST', `/{ib}/api/v1/sync/settings/${settingId}/initial-export?wait=120`));
   const peerSettingId = (await api(bp, 'GET', '/{ib}/api/v1/sync/settings')).data[0].id;
+  return { ...partial, settingId, peerSettingId };
+}
+
+async function expectDone(response: Awaited<ReturnType<TestApp['call']>>) {
+  expect(response.data.state, response.body).toBe('done');
+  return response.data.result;
+}
+
+/**
+ * The mapping stage carried on to a ready setting with the defaults: Accounting loads what came and
+ * sends nothing back (S18–S21), then one Synchronize.
+ */
+export async function createSyncPair(dialect: DialectName, options: PairOptions = {}): Promise<SyncPair> {
+  const stage = await createMappingStage(dialect, options);
+  const { api, bp, crm, peerSettingId, settingId } = stage;
   await api(bp, 'PATCH', `/{ib}/api/v1/sync/settings/${peerSettingId}/rules`, {
     catalogs: 'none',
     documents: 'none',
@@ -110,9 +133,7 @@ export async function createSyncPair(
     await api(bp, 'POST', `/{ib}/api/v1/sync/settings/${peerSettingId}/initial-export?wait=60`),
   );
   const pair: SyncPair = {
-    ...partial,
-    settingId,
-    peerSettingId,
+    ...stage,
     async run() {
       return expectDone(await api(crm, 'POST', `/{ib}/api/v1/sync/settings/${settingId}/run?wait=60`));
     },
