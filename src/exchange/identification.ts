@@ -2,7 +2,13 @@ import type { ObjectTypeDef } from '../platform/metadata.js';
 import { columnName, tableName } from '../platform/metadata.js';
 import { conflicts, identifyingValues, searchKey, searchKeyColumn } from '../platform/search-keys.js';
 import type { Db, StorageDialect } from '../platform/storage/index.js';
-import { inBatches, placeholders, queryRows, quote, type SqlTarget } from '../platform/storage/raw-sql.js';
+import {
+  inListBatches,
+  placeholders,
+  queryRows,
+  quote,
+  type SqlTarget,
+} from '../platform/storage/raw-sql.js';
 import type { IncomingRef, SearchKeys } from './conversion.js';
 import { PerTypeMap } from './per-type-map.js';
 
@@ -153,7 +159,7 @@ export function createIdentifier(deps: {
       for (const peerRef of wanted) publicIds.set(def.name, peerRef, null);
       return;
     }
-    for (const batch of inBatches(wanted)) {
+    for (const batch of inListBatches(wanted)) {
       for (const peerRef of batch) publicIds.set(def.name, peerRef, null);
       const found = await rows<{ peer_ref: string; local_ref: string }>(
         `select peer_ref, local_ref from exchange_public_ids
@@ -166,7 +172,7 @@ export function createIdentifier(deps: {
 
   async function loadExisting(def: ObjectTypeDef, refs: Iterable<string>) {
     const wanted = [...refs].filter((ref) => !existing.has(def.name, ref));
-    for (const batch of inBatches(wanted)) {
+    for (const batch of inListBatches(wanted)) {
       for (const ref of batch) existing.set(def.name, ref, false);
       const found = await rows<{ ref: string }>(
         `select ref from ${quote(tableName(def))} where ref in (${placeholders(batch.length)})`,
@@ -239,7 +245,7 @@ export function createIdentifier(deps: {
     }
     for (const value of keys) byKey.set(value, []);
     const column = searchKeyColumn(groupIndex);
-    for (const batch of inBatches([...byKey.keys()])) {
+    for (const batch of inListBatches([...byKey.keys()])) {
       const found = await rows<Record<string, unknown>>(
         `select ${candidateColumns(def, groupIndex)}
          from ${quote(tableName(def))}
@@ -264,7 +270,7 @@ export function createIdentifier(deps: {
   async function loadTaken(def: ObjectTypeDef, refs: Iterable<string>) {
     const wanted = [...new Set(refs)].filter((ref) => !chunkLinkedLocal.has(def.name, ref));
     const empty = await emptyFor(def);
-    for (const batch of inBatches(wanted)) {
+    for (const batch of inListBatches(wanted)) {
       for (const ref of batch) {
         chunkLinkedLocal.set(def.name, ref, null);
         chunkKnown.set(def.name, ref, false);

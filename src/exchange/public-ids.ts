@@ -1,5 +1,11 @@
 import type { Db } from '../platform/storage/index.js';
-import { execute, inBatches, placeholders, queryRows, type SqlTarget } from '../platform/storage/raw-sql.js';
+import {
+  execute,
+  inListBatches,
+  placeholders,
+  queryRows,
+  type SqlTarget,
+} from '../platform/storage/raw-sql.js';
 
 /** Refs as each side knows them: a mapped object keeps its local ref here and is known to the peer by the peer's. */
 export async function peerRefOf(
@@ -27,7 +33,7 @@ export async function peerRefsOf(
   localRefs: readonly string[],
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  for (const batch of inBatches(localRefs)) {
+  for (const batch of inListBatches(localRefs)) {
     const rows = await queryRows<{ local_ref: string; peer_ref: string }>(
       trx,
       sql,

@@ -1,6 +1,6 @@
 import { columnName, tableName } from '../platform/metadata.js';
 import type { Db } from '../platform/storage/index.js';
-import { placeholders, queryRows } from '../platform/storage/raw-sql.js';
+import { inListBatches, placeholders, queryRows } from '../platform/storage/raw-sql.js';
 import type { ExchangeContext } from './exchange-context.js';
 import { exportMode, passesFilters } from './export-rules.js';
 import type { ExchangeNode } from './nodes.js';
@@ -100,12 +100,16 @@ async function knownRefs(
   type: string,
   refs: readonly string[],
 ): Promise<Map<string, string>> {
-  const rows = await queryRows<{ ref: string; source: string }>(
-    trx,
-    context.infobase.sql,
-    `select ref, source from exchange_sent_objects
-     where node_id = ? and type = ? and ref in (${placeholders(refs.length)})`,
-    [nodeId, type, ...refs],
-  );
-  return new Map(rows.map((row) => [String(row.ref), String(row.source)]));
+  const known = new Map<string, string>();
+  for (const batch of inListBatches(refs)) {
+    const rows = await queryRows<{ ref: string; source: string }>(
+      trx,
+      context.infobase.sql,
+      `select ref, source from exchange_sent_objects
+       where node_id = ? and type = ? and ref in (${placeholders(batch.length)})`,
+      [nodeId, type, ...batch],
+    );
+    for (const row of rows) known.set(String(row.ref), String(row.source));
+  }
+  return known;
 }

@@ -7,7 +7,14 @@ import { columnName, findType, sectionTableName, tableName } from '../metadata.j
 import { catalogScope, documentScope, nextFreeNumber, noteNumber, parseNumber } from '../numbering.js';
 import { readPrefix } from '../settings.js';
 import type { Db, Row, StorageDialect } from '../storage/index.js';
-import { execute, inBatches, placeholders, queryRows, quote, type SqlTarget } from '../storage/raw-sql.js';
+import {
+  execute,
+  inListBatches,
+  placeholders,
+  queryRows,
+  quote,
+  type SqlTarget,
+} from '../storage/raw-sql.js';
 import { BoundedSet, transactionCache } from '../storage/transaction-cache.js';
 import { parseObjectInput } from './object-input.js';
 import { headerRow, lineRows, mergeInput } from './object-rows.js';
@@ -188,7 +195,7 @@ export function createObjectStore(deps: {
   /** Many objects of one type in a few queries (the export reads a message's objects this way). */
   async function readMany(trx: Db, def: ObjectTypeDef, refs: readonly string[]) {
     const found = new Map<string, StoredObject>();
-    for (const batch of inBatches([...new Set(refs)])) {
+    for (const batch of inListBatches([...new Set(refs)])) {
       const list = placeholders(batch.length);
       const rows = await queryRows(
         trx,
@@ -253,7 +260,7 @@ export function createObjectStore(deps: {
       unknown.set(target, refs);
     }
     for (const [target, refs] of unknown) {
-      for (const batch of inBatches([...refs])) {
+      for (const batch of inListBatches([...refs])) {
         const rows = await queryRows<{ ref: string }>(
           trx,
           sqlTarget,
