@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { accountingDemoData, crmDemoData } from '../src/apps/demo/seed-demo.js';
+import { uuidV7 } from '../src/platform/refs.js';
 
 /**
  * The benchmark's data, made from a seed: a trading company's CRM (organizations, counterparties,
@@ -73,10 +74,29 @@ function objectRandom(plan: DatasetPlan, kind: string, index: number): () => num
   return random(Math.imul(hash ^ index, 2654435761) ^ (index >>> 16));
 }
 
-/** A stable UUID per (side, kind, index): refs are computed, never stored by the generator. */
+/**
+ * A stable ref per (side, kind, index), made as the platform makes refs (platform/refs.ts): a version 7
+ * UUID whose time is the object's creation, its random part a hash. Catalog items are created before the
+ * first document (Accounting's own a year before), documents on their date, so a table's refs increase
+ * in the order its objects were created, as they do in a real infobase.
+ */
 export function refOf(plan: DatasetPlan, side: string, kind: string, index: number): string {
-  const hex = createHash('md5').update(`${plan.seed}:${side}:${kind}:${index}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((Number.parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const digest = createHash('md5').update(`${plan.seed}:${side}:${kind}:${index}`).digest();
+  return uuidV7(createdAt(plan, side, kind, index), index & 0xfff, digest.subarray(0, 8));
+}
+
+const DOCUMENT_COUNTS: Record<string, (plan: DatasetPlan) => number> = {
+  'customer-invoice': (plan) => plan.invoices,
+  sale: (plan) => plan.sales,
+  'incoming-payment': (plan) => plan.payments,
+};
+
+function createdAt(plan: DatasetPlan, side: string, kind: string, index: number): number {
+  const count = DOCUMENT_COUNTS[kind];
+  // Documents of the same second get a millisecond each.
+  if (count) return Date.parse(`${dayOf(plan, index, count(plan))}Z`) + (index % 1000);
+  const before = side.startsWith('bp') ? 365 : 30;
+  return FIRST_DAY - before * 86_400_000 + index;
 }
 
 const pick = <T>(rng: () => number, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppError, type FieldError, notFound, validationError } from '../errors.js';
 import { safeParseFields } from '../field-errors.js';
 import type { ApplicationDef, FieldDef, FieldValue, ObjectTypeDef, TabularSectionDef } from '../metadata.js';
 import { columnName, findType, sectionTableName, tableName } from '../metadata.js';
 import { catalogScope, documentScope, nextFreeNumber, noteNumber, parseNumber } from '../numbering.js';
+import { newRef } from '../refs.js';
 import { readPrefix } from '../settings.js';
 import type { Db, Row, StorageDialect } from '../storage/index.js';
 import {
@@ -511,7 +511,7 @@ export function createObjectStore(deps: {
     await checkReferences(trx, def, values);
     const requested = (def.kind === 'document' ? input.number : input.code) as string | undefined;
     const numberColumns = await numbering(trx, def, values, before, requested, origin);
-    const ref = before?.ref ?? (input.ref as string | undefined) ?? randomUUID();
+    const ref = before?.ref ?? (input.ref as string | undefined) ?? newRef();
     const row = headerRow(def, dialect, values, numberColumns, {
       version: (before?.version ?? 0) + 1,
       deleted: Boolean(input.deleted ?? before?.deleted ?? false),
