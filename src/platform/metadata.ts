@@ -30,6 +30,12 @@ export type FieldDef = {
   type: FieldType;
   required?: boolean;
   default?: FieldValue;
+  /**
+   * References only: whether the column is indexed (by default it is). A reference to one of a handful of
+   * items (an organization, a currency, a unit) is not: its index would file every row under a few keys,
+   * a cost on each write for the rare question "is it used anywhere", which a scan answers at the first row.
+   */
+  indexed?: boolean;
 };
 
 export type TabularSectionDef = {

@@ -84,7 +84,10 @@ export const contract: ObjectTypeDef = {
   fields: [
     field('name', 'Name', 'Наименование', str(150)),
     field('counterparty', 'Counterparty', 'Контрагент', ref('counterparty'), { required: true }),
-    field('organization', 'Organization', 'Организация', ref('organization'), { required: true }),
+    field('organization', 'Organization', 'Организация', ref('organization'), {
+      required: true,
+      indexed: false,
+    }),
     field(
       'kind',
       'Kind',
@@ -98,7 +101,7 @@ export const contract: ObjectTypeDef = {
     ),
     field('number', 'Number', 'Номер', str(50)),
     field('date', 'Date', 'Дата', date),
-    field('currency', 'Currency', 'Валюта', ref('currency')),
+    field('currency', 'Currency', 'Валюта', ref('currency'), { indexed: false }),
   ],
   searchFields: [['counterparty', 'number', 'date']],
   presentation: ['name'],
@@ -141,7 +144,7 @@ export const product: ObjectTypeDef = {
       oneOf(productKinds, { goods: label('Goods', 'Товар'), service: label('Service', 'Услуга') }),
       { required: true, default: 'goods' },
     ),
-    field('unit', 'Unit', 'Единица измерения', ref('unit')),
+    field('unit', 'Unit', 'Единица измерения', ref('unit'), { indexed: false }),
     field('vatRate', 'VAT rate', 'Ставка НДС', oneOf(VAT_RATES, VAT_LABELS), { default: 'vat22' }),
   ],
   searchFields: [['sku'], ['name']],
@@ -194,7 +197,9 @@ export const bankAccount: ObjectTypeDef = {
   pluralLabel: label('Bank accounts', 'Банковские счета'),
   fields: [
     field('name', 'Name', 'Наименование', str(150)),
-    field('organization', 'Owner: organization', 'Владелец: организация', ref('organization')),
+    field('organization', 'Owner: organization', 'Владелец: организация', ref('organization'), {
+      indexed: false,
+    }),
     field('counterparty', 'Owner: counterparty', 'Владелец: контрагент', ref('counterparty')),
     field(
       'number',
@@ -207,7 +212,7 @@ export const bankAccount: ObjectTypeDef = {
     ),
     field('bic', 'BIC', 'БИК', str(9, { pattern: /^\d{9}$/, patternHint: 'must be 9 digits' })),
     field('bank', 'Bank', 'Банк', str(150)),
-    field('currency', 'Currency', 'Валюта', ref('currency')),
+    field('currency', 'Currency', 'Валюта', ref('currency'), { indexed: false }),
   ],
   searchFields: [['number']],
   indexes: [{ fields: ['number'] }],

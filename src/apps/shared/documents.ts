@@ -9,7 +9,7 @@ const goodsLines: TabularSectionDef = {
   fields: [
     field('product', 'Product', 'Номенклатура', ref('product'), { required: true }),
     field('quantity', 'Quantity', 'Количество', quantity, { required: true }),
-    field('unit', 'Unit', 'Ед. изм.', ref('unit')),
+    field('unit', 'Unit', 'Ед. изм.', ref('unit'), { indexed: false }),
     field('price', 'Price', 'Цена', money),
     field('amount', 'Amount', 'Сумма', money),
     field('vatRate', 'VAT rate', 'Ставка НДС', oneOf(VAT_RATES, VAT_LABELS), {
@@ -22,10 +22,13 @@ const goodsLines: TabularSectionDef = {
 
 function header(extra: FieldDef[]): FieldDef[] {
   return [
-    field('organization', 'Organization', 'Организация', ref('organization'), { required: true }),
+    field('organization', 'Organization', 'Организация', ref('organization'), {
+      required: true,
+      indexed: false,
+    }),
     field('counterparty', 'Counterparty', 'Контрагент', ref('counterparty'), { required: true }),
     field('contract', 'Contract', 'Договор', ref('contract')),
-    field('currency', 'Currency', 'Валюта', ref('currency'), { required: true }),
+    field('currency', 'Currency', 'Валюта', ref('currency'), { required: true, indexed: false }),
     ...extra,
     field('comment', 'Comment', 'Комментарий', str(1000, { multiline: true })),
   ];
@@ -44,7 +47,10 @@ export const customerInvoice: ObjectTypeDef = {
   kind: 'document',
   label: label('Customer invoice', 'Счет покупателю'),
   pluralLabel: label('Customer invoices', 'Счета покупателям'),
-  fields: header([field('bankAccount', 'Bank account', 'Банковский счет', ref('bank-account')), ...totals]),
+  fields: header([
+    field('bankAccount', 'Bank account', 'Банковский счет', ref('bank-account'), { indexed: false }),
+    ...totals,
+  ]),
   tabularSections: [goodsLines],
   presentation: ['number', 'date'],
   complete: completeDocumentTotals,
@@ -70,7 +76,10 @@ export const incomingPayment: ObjectTypeDef = {
   pluralLabel: label('Incoming bank payments', 'Поступления на расчетный счет'),
   fields: header([
     // The organization's account the money came to: the format requires it, as a bank statement does.
-    field('bankAccount', 'Bank account', 'Банковский счет', ref('bank-account'), { required: true }),
+    field('bankAccount', 'Bank account', 'Банковский счет', ref('bank-account'), {
+      required: true,
+      indexed: false,
+    }),
     field('basis', 'Basis: invoice', 'Основание: счет', ref('customer-invoice')),
     field(
       'amount',

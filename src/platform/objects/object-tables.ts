@@ -25,9 +25,21 @@ function index(table: string, columns: readonly string[], unique = false): Index
   return { name: `${table}__${columns.join('__')}${unique ? '__uq' : '__ix'}`, columns, unique };
 }
 
+const indexedRef = (field: FieldDef) => field.type.kind === 'ref' && field.indexed !== false;
+const unindexedRef = (field: FieldDef) => field.type.kind === 'ref' && field.indexed === false;
+
 /** Indexes of earlier versions that no longer hold. */
 export function obsoleteIndexes(def: ObjectTypeDef): string[] {
-  return def.kind === 'document' ? [`${tableName(def)}__number_year__number__uq`] : [];
+  const table = tableName(def);
+  const obsolete = def.kind === 'document' ? [`${table}__number_year__number__uq`] : [];
+  for (const field of def.fields.filter(unindexedRef))
+    obsolete.push(index(table, [columnName(field.name)]).name);
+  for (const section of def.tabularSections ?? []) {
+    const sectionTable = sectionTableName(def, section);
+    for (const field of section.fields.filter(unindexedRef))
+      obsolete.push(index(sectionTable, [columnName(field.name)]).name);
+  }
+  return obsolete;
 }
 
 /** The tables of one catalog or document: its header table and one table per tabular section. */
@@ -63,9 +75,7 @@ export function objectTableSpecs(def: ObjectTypeDef): TableSpec[] {
       : // Not unique: a document received from another infobase keeps its number even if one here has it
         // too; the write path keeps numbers given here unique.
         [index(table, ['number_year', 'number']), index(table, ['date'])];
-  for (const field of def.fields) {
-    if (field.type.kind === 'ref') indexes.push(index(table, [columnName(field.name)]));
-  }
+  for (const field of def.fields.filter(indexedRef)) indexes.push(index(table, [columnName(field.name)]));
   // One indexed column per search group, holding its normalized key (see search-keys.ts).
   const searchKeys: ColumnSpec[] = (def.searchFields ?? []).map((_, index) => ({
     name: searchKeyColumn(index),
@@ -92,7 +102,7 @@ export function objectTableSpecs(def: ObjectTypeDef): TableSpec[] {
       ],
       primaryKey: ['owner_ref', 'line_no'],
       indexes: section.fields
-        .filter((field) => field.type.kind === 'ref')
+        .filter(indexedRef)
         .map((field) => index(sectionTable, [columnName(field.name)])),
     };
   });
