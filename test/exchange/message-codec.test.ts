@@ -37,6 +37,37 @@ describe('message lines: written in parts, read back whole', () => {
     expect(await collect(readMessageLines(once(...parts)))).toEqual(lines);
   });
 
+  it('writes and reads every character as UTF-8, astral ones too, and reads bytes that are not UTF-8 as U+FFFD', async () => {
+    // Long lines take the transcoder, short ones the plain way: both must give the same text.
+    const lines = [
+      { Header: { n: 1 } },
+      { name: `Ёлка 😀 ${'Контрагент\u0000\uFFFF'.repeat(40)}` },
+      { name: 'ё😀' },
+      { lone: `${'ж'.repeat(300)}\ud800` },
+    ];
+    const parts: Buffer[] = [];
+    async function* source() {
+      yield* lines;
+    }
+    await writeMessage(source(), async (_, data) => {
+      parts.push(data);
+    });
+    const read = await collect(readMessageLines(once(...parts)));
+    expect(read).toEqual(lines);
+    // A well-formed writer escapes a lone surrogate, so it survives the trip as a string.
+    expect((read[3] as { lone: string }).lone.endsWith('\ud800')).toBe(true);
+
+    const broken = Buffer.concat([
+      Buffer.from(`{"name":"${'я'.repeat(300)}`),
+      Buffer.from([0xff, 0xfe, 0xe2, 0x82]),
+      Buffer.from('"}\n{"b":"\\u0001"}'),
+    ]);
+    expect(await collect(readMessageLines(once(gzipSync(broken))))).toEqual([
+      { name: `${'я'.repeat(300)}\ufffd\ufffd\ufffd` },
+      { b: '\u0001' },
+    ]);
+  });
+
   it('takes CRLF line ends and blank lines, and names the line that is not JSON', async () => {
     const text = '{"a":1}\r\n\n{"b":"ё"}\r\n{"c":3}';
     expect(await collect(readMessageLines(once(gzipSync(text))))).toEqual([{ a: 1 }, { b: 'ё' }, { c: 3 }]);
