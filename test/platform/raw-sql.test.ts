@@ -17,7 +17,9 @@ describe('IN lists padded to a few lengths', () => {
         expect(batch.length).toBeLessThanOrEqual(500);
         const distinct = [...new Set(batch)];
         // Padding only repeats the batch's last value.
-        expect(batch.slice(distinct.length).every((value) => value === distinct[distinct.length - 1])).toBe(true);
+        expect(batch.slice(distinct.length).every((value) => value === distinct[distinct.length - 1])).toBe(
+          true,
+        );
         kept.push(...distinct);
       }
       expect(kept).toEqual(items);
