@@ -146,6 +146,9 @@ export function createExchangeHub(host: Host, options: ExchangeOptions) {
     for (const table of exchangeTables) await ensureTable(infobase.db, infobase.dialect, table);
     await createJournal(infobase.db).closeInterrupted();
     const context = createExchangeContext(infobase, rules, options.partSize);
+    // Known before any work asks for it: asked first inside a transaction, it would wait on SQLite for
+    // the very connection that transaction holds.
+    await context.ownCode();
     infobase.addWriteHook(
       createChangeLogHook({
         nodes: context.nodes,
