@@ -81,17 +81,13 @@ export function createConversionRules(app: ApplicationDef): ConversionRules {
     const ref = propertyOf(input, 'Ссылка');
     const into = emptyIncoming();
     readRules(rule.keys, input, { path, into, absent: false, readRef });
-    const values: IncomingRef['values'] = {};
-    for (const name in into.values) {
-      const value = into.values[name];
-      if (!Array.isArray(value)) values[name] = value as IncomingRef['values'][string];
-    }
     return {
       kind: 'ref',
       localType,
       peerRef: ref === undefined ? null : uuidAt(ref, join(path, 'Ссылка')),
       keys: searchKeys(def, into),
-      values,
+      // Key properties are scalars and references: none of them reads a section.
+      values: into.values as IncomingRef['values'],
     };
   }
 

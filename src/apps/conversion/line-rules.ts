@@ -15,6 +15,7 @@ import {
   readRules,
   reference,
   scalar,
+  within,
   writeRules,
 } from './property-rules.js';
 
@@ -111,12 +112,11 @@ function readSection(
     const row = recordAt(item, at);
     const number = propertyOf(row, LINE_NUMBER);
     const into = emptyIncoming();
-    readRules(rules, row, { ...scope, path: at, into, absent: false });
-    const line: IncomingLine = {};
-    for (const [field, value] of Object.entries(into.values)) if (!Array.isArray(value)) line[field] = value;
+    readRules(rules, row, within(scope, at, into, false));
     return {
       number: number === undefined ? undefined : positiveIntegerAt(number, join(at, LINE_NUMBER)),
-      line,
+      // A row's rules are scalars and references: none of them reads a section.
+      line: into.values as IncomingLine,
     };
   });
 }
@@ -163,7 +163,7 @@ export const paymentBreakdown: PropertyRule = {
     const rows = arrayAt(raw, path).map((item, index) => {
       const at = `${path}[${index}]`;
       const into = emptyIncoming();
-      readRules(paymentRow, recordAt(item, at), { ...scope, path: at, into, absent: false });
+      readRules(paymentRow, recordAt(item, at), within(scope, at, into, false));
       return into.values;
     });
     const [first] = rows;

@@ -48,6 +48,11 @@ export type ReadScope = {
   readonly readRef: (localType: string, value: unknown, path: string) => IncomingRef;
 };
 
+/** The scope of a nested group or row: same shape every time, which keeps reading monomorphic. */
+export function within(scope: ReadScope, path: string, into = scope.into, absent = scope.absent): ReadScope {
+  return { path, into, absent, readRef: scope.readRef };
+}
+
 export type PropertyRule = {
   write(source: LocalValues, out: Record<string, unknown>, scope: WriteScope): void | Promise<void>;
   read(input: JsonRecord, scope: ReadScope): void;
@@ -240,10 +245,10 @@ export function group(
       const raw = propertyOf(input, property);
       if (raw === undefined) {
         if (options.required && !scope.absent) throw missingFormat(path);
-        readRules(rules, {}, { ...scope, path, absent: true });
+        readRules(rules, {}, within(scope, path, scope.into, true));
         return;
       }
-      readRules(rules, recordAt(raw, path), { ...scope, path });
+      readRules(rules, recordAt(raw, path), within(scope, path));
     },
   };
 }
