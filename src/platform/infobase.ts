@@ -97,7 +97,7 @@ export async function openInfobase(options: {
       const normalized = normalizePrefix(prefix);
       return db.transaction().execute(async (trx) => {
         const previousPrefix = await readPrefix(trx);
-        if (change.continueNumbering) await continueNumbering(trx, app.types, normalized);
+        if (change.continueNumbering) await continueNumbering(trx, statements, app.types, normalized);
         await writeSetting(trx, 'prefix', normalized);
         const plans = await planNumbering(trx, app.types, normalized, currentYear());
         return {

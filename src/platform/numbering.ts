@@ -3,6 +3,7 @@ import type { ObjectTypeDef } from './metadata.js';
 import { tableName } from './metadata.js';
 import type { Db, TableSpec } from './storage/index.js';
 import { integer, text } from './storage/index.js';
+import { execute, type SqlTarget } from './storage/raw-sql.js';
 import { transactionCache } from './storage/transaction-cache.js';
 
 /**
@@ -81,21 +82,28 @@ async function takeNext(trx: Db, type: string, scope: string, year: number): Pro
 }
 
 /** Records that a sequence is in use, so that automatic numbering continues after it. */
-export async function noteSequence(trx: Db, type: string, scope: string, year: number, sequence: number) {
+export async function noteSequence(
+  trx: Db,
+  target: SqlTarget,
+  type: string,
+  scope: string,
+  year: number,
+  sequence: number,
+) {
   const key = counterKey(type, scope, year);
   const highest = noted(trx);
   if ((highest.get(key) ?? 0) >= sequence) return;
   highest.set(key, sequence);
-  await trx
-    .insertInto('number_counters')
-    .values({ type, scope, year, last_value: sequence })
-    .onConflict((conflict) =>
-      conflict.columns(['type', 'scope', 'year']).doUpdateSet({
-        last_value: sql`case when number_counters.last_value < excluded.last_value
-          then excluded.last_value else number_counters.last_value end`,
-      }),
-    )
-    .execute();
+  // Once per document of a load that receives numbers in order: a plain statement, not a built query.
+  await execute(
+    trx,
+    target,
+    `insert into number_counters (type, scope, year, last_value) values (?, ?, ?, ?)
+     on conflict (type, scope, year) do update set last_value = case
+       when number_counters.last_value < excluded.last_value then excluded.last_value
+       else number_counters.last_value end`,
+    [type, scope, year, sequence],
+  );
 }
 
 /** The next free number of a scope; numbers already taken (set by hand, received) are skipped. */
@@ -115,10 +123,16 @@ export async function nextFreeNumber(
   }
 }
 
-export function noteNumber(trx: Db, def: ObjectTypeDef, number: string, year: number | undefined) {
+export function noteNumber(
+  trx: Db,
+  target: SqlTarget,
+  def: ObjectTypeDef,
+  number: string,
+  year: number | undefined,
+) {
   const parsed = parseNumber(def.kind, number);
   if (!parsed) return Promise.resolve();
-  return noteSequence(trx, def.name, parsed.scope, yearKey(def.kind, year), parsed.sequence);
+  return noteSequence(trx, target, def.name, parsed.scope, yearKey(def.kind, year), parsed.sequence);
 }
 
 export type NumberingPlan = { type: string; year: number; scope: string; restart: string; continue: string };
@@ -173,11 +187,17 @@ export async function planNumbering(
 }
 
 /** Makes every scope of the new prefix continue after the highest sequence in use under any prefix. */
-export async function continueNumbering(trx: Db, types: readonly ObjectTypeDef[], newPrefix: string) {
+export async function continueNumbering(
+  trx: Db,
+  target: SqlTarget,
+  types: readonly ObjectTypeDef[],
+  newPrefix: string,
+) {
   for (const def of types.filter(isAutoNumbered)) {
     for (const row of await highestInUse(trx, def)) {
       await noteSequence(
         trx,
+        target,
         def.name,
         scopeFor(def, newPrefix, row.organizationPrefix),
         row.year,

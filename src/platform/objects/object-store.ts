@@ -318,7 +318,7 @@ export function createObjectStore(deps: {
       // too before prefixes kept them apart; a catalog item whose code is taken here gets its own.
       if (def.kind === 'document') {
         const parsed = parseNumber(def.kind, requested);
-        await noteNumber(trx, def, requested, year);
+        await noteNumber(trx, sqlTarget, def, requested, year);
         return {
           number: requested,
           number_year: year,
@@ -347,7 +347,7 @@ export function createObjectStore(deps: {
       const parsed = parseNumber(def.kind, number);
       scope = parsed?.scope;
       sequence = parsed?.sequence;
-      await noteNumber(trx, def, number, year);
+      await noteNumber(trx, sqlTarget, def, number, year);
     }
     return def.kind === 'document'
       ? { number, number_year: year, number_scope: scope ?? null, number_seq: sequence ?? null }
