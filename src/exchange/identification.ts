@@ -103,6 +103,7 @@ export function createIdentifier(deps: {
 
   /** A person's decisions, read once for the whole import: there are few, and a load does not change them. */
   let decisionsRead: Promise<void> | undefined;
+  let decisionsLoaded = false;
   const noDecisions = { byPeer: new Map<string, Decision>(), linkedLocal: new Map<string, string>() };
   async function decisionsOf(def: ObjectTypeDef) {
     decisionsRead ??= (async () => {
@@ -124,6 +125,7 @@ export function createIdentifier(deps: {
         found.byPeer.set(String(row.peer_ref), { action: String(row.action), localRef });
         if (row.action === 'link' && localRef !== null) found.linkedLocal.set(localRef, String(row.peer_ref));
       }
+      decisionsLoaded = true;
     })();
     await decisionsRead;
     return decisions.get(def.name) ?? noDecisions;
@@ -382,11 +384,33 @@ export function createIdentifier(deps: {
     return { kind: 'new', decided: false };
   }
 
+  /**
+   * The identification when what is in memory answers it (what a chunk's prefetch fetched), without a
+   * promise; undefined when the database must be asked: a search, or a look-up not fetched.
+   */
+  function identifyKnown(def: ObjectTypeDef, peerRef: string | null): Identification | undefined {
+    if (!decisionsLoaded) return undefined;
+    if (peerRef) {
+      const decided = decisions.get(def.name)?.byPeer.get(peerRef);
+      if (decided?.action === 'link' && decided.localRef)
+        return { kind: 'decision', localRef: decided.localRef };
+      if (decided?.action === 'create-new') return { kind: 'new', decided: true };
+      if (!publicIds.has(def.name, peerRef)) return undefined;
+      const mapped = publicIds.get(def.name, peerRef);
+      if (mapped) return { kind: 'public-id', localRef: mapped };
+      if (!existing.has(def.name, peerRef)) return undefined;
+      if (existing.get(def.name, peerRef)) return { kind: 'ref', localRef: peerRef };
+    }
+    return def.searchFields?.length ? undefined : { kind: 'new', decided: false };
+  }
+
   async function identify(
     def: ObjectTypeDef,
     peerRef: string | null,
     keys: SearchKeys,
   ): Promise<Identification> {
+    const known = identifyKnown(def, peerRef);
+    if (known) return known;
     if (peerRef) {
       const decided = (await decisionsOf(def)).byPeer.get(peerRef);
       if (decided?.action === 'link' && decided.localRef)
@@ -479,8 +503,18 @@ export function createIdentifier(deps: {
 
   return {
     identify,
+    identifyKnown,
     resolveRef,
+    /** A reference's local ref from memory; null when it is known to resolve to nothing, undefined when unknown. */
+    resolveKnown(ref: IncomingRef): string | null | undefined {
+      const found = identifyKnown(deps.typeDef(ref.localType), ref.peerRef);
+      return found === undefined ? undefined : 'localRef' in found ? found.localRef : null;
+    },
     exists,
+    /** Whether a local object has the ref, from memory; undefined when the database must be asked. */
+    existsKnown(def: ObjectTypeDef, ref: string): boolean | undefined {
+      return existing.get(def.name, ref);
+    },
 
     /**
      * Fetches at once what a chunk of objects will ask: links and existence of their refs (and of the refs
@@ -529,6 +563,8 @@ export function createIdentifier(deps: {
     forget() {
       publicIds.clear();
       existing.clear();
+      // Links written before the rollback are in the database if they still hold: it says who is taken.
+      takenHere.clear();
     },
   };
 }

@@ -7,6 +7,7 @@ import {
 } from '../format/message-header.js';
 import { AppError } from '../platform/errors.js';
 import type { ObjectTypeDef } from '../platform/metadata.js';
+import { deferNumberNotes, writeNotedNumbers } from '../platform/numbering.js';
 import { parseObjectInput } from '../platform/objects/object-input.js';
 import type { Db } from '../platform/storage/index.js';
 import { execute, type SqlTarget } from '../platform/storage/raw-sql.js';
@@ -103,7 +104,13 @@ type ParsedLine =
   | { entry: FormatEntry | undefined; incoming?: undefined; error: ConversionError };
 
 /** Lines read, converted and looked up together before they are applied one by one. */
-const CHUNK = 100;
+const CHUNK = 32;
+
+/**
+ * How an object's writes are guarded: inside the chunk's savepoint (a failure undoes the chunk, which is
+ * then applied again object by object), or under a savepoint of its own (a failure holds it back).
+ */
+type Guard = 'chunk' | 'object';
 
 /**
  * Applies the objects of an incoming message inside the caller's transaction. Each object is applied
@@ -113,6 +120,9 @@ const CHUNK = 100;
  */
 export class MessageApplier {
   readonly record = new SessionRecord();
+  /** Where the objects being applied count: the chunk's own record until the chunk is through. */
+  private counting = this.record;
+  private guard: Guard = 'object';
   private readonly identifier: Identifier;
   private readonly sql: SqlTarget;
 
@@ -123,6 +133,7 @@ export class MessageApplier {
     private readonly messageNo: number,
   ) {
     this.sql = context.infobase.sql;
+    deferNumberNotes(trx);
     this.identifier = createIdentifier({
       trx,
       dialect: context.infobase.dialect,
@@ -142,12 +153,10 @@ export class MessageApplier {
     let applied = 0;
     let chunk: ParsedLine[] = [];
     const flush = async () => {
-      await this.identifier.prefetch(lookupsOf(chunk));
-      for (const parsed of chunk) {
-        await this.applyParsed(parsed);
-        applied += 1;
-        if (applied % 200 === 0) progress?.(applied);
-      }
+      await this.applyChunk(chunk);
+      const before = applied;
+      applied += chunk.length;
+      if (Math.floor(applied / 200) > Math.floor(before / 200)) progress?.(applied);
       chunk = [];
     };
     for await (const line of lines) {
@@ -156,6 +165,51 @@ export class MessageApplier {
     }
     await flush();
     return applied;
+  }
+
+  /**
+   * A chunk's objects one after another under one savepoint, which is all a chunk of good objects costs.
+   * If a write fails, the chunk is undone and applied again with a savepoint per object, so that the
+   * failing one is held back with its reason and the others go through, exactly as one by one.
+   */
+  private async applyChunk(chunk: readonly ParsedLine[]) {
+    if (chunk.length === 0) return;
+    await this.identifier.prefetch(lookupsOf(chunk));
+    const chunkRecord = new SessionRecord();
+    await execute(this.trx, this.sql, 'savepoint apply_chunk', []);
+    try {
+      this.guard = 'chunk';
+      this.counting = chunkRecord;
+      for (const parsed of chunk) await this.applyParsed(parsed);
+      await writeNotedNumbers(this.trx, this.sql);
+      await execute(this.trx, this.sql, 'release savepoint apply_chunk', []);
+      this.record.merge(chunkRecord);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      await execute(this.trx, this.sql, 'rollback to savepoint apply_chunk', []);
+      await execute(this.trx, this.sql, 'release savepoint apply_chunk', []);
+      this.forgetUndone();
+      await this.identifier.prefetch(lookupsOf(chunk));
+      this.guard = 'object';
+      this.counting = this.record;
+      for (const parsed of chunk) await this.applyParsed(parsed);
+      await writeNotedNumbers(this.trx, this.sql);
+    } finally {
+      this.guard = 'object';
+      this.counting = this.record;
+    }
+  }
+
+  /** What the transaction and this import remember may stand for writes just undone. */
+  private forgetUndone() {
+    forgetTransactionCache(this.trx);
+    this.identifier.forget();
+    deferNumberNotes(this.trx);
+  }
+
+  /** Writes what the applier kept for the end: call once every line has been applied. */
+  async finish(): Promise<void> {
+    await writeNotedNumbers(this.trx, this.sql);
   }
 
   private parse(line: unknown): ParsedLine {
@@ -199,7 +253,9 @@ export class MessageApplier {
 
   private async put(incoming: IncomingObject): Promise<{ code: string; message: string } | undefined> {
     const def = this.context.typeDef(incoming.localType);
-    const found = await this.identifier.identify(def, incoming.peerRef, incoming.keys);
+    const found =
+      this.identifier.identifyKnown(def, incoming.peerRef) ??
+      (await this.identifier.identify(def, incoming.peerRef, incoming.keys));
     if (found.kind === 'ambiguous') {
       return {
         code: 'ambiguous_match',
@@ -208,16 +264,7 @@ export class MessageApplier {
     }
     const localRef = 'localRef' in found ? found.localRef : incoming.peerRef;
     const unresolved: string[] = [];
-    const values: Record<string, unknown> = {};
-    for (const [field, value] of Object.entries(incoming.values)) {
-      if (!Array.isArray(value)) {
-        values[field] = await this.resolveValue(value, unresolved, field);
-        continue;
-      }
-      const lines: Record<string, unknown>[] = [];
-      for (const line of value) lines.push(await this.resolveLine(line, unresolved));
-      values[field] = lines;
-    }
+    const values = this.resolvedFromMemory(incoming) ?? (await this.resolved(incoming, unresolved));
     if (unresolved.length > 0) {
       return {
         code: 'unresolved_reference',
@@ -225,7 +272,10 @@ export class MessageApplier {
       };
     }
     // An object found by nothing (and not created since) is known not to exist: no need to read it.
-    const mayExist = found.kind !== 'new' || found.decided || (await this.identifier.exists(def, localRef));
+    const mayExist =
+      found.kind !== 'new' ||
+      found.decided ||
+      (this.identifier.existsKnown(def, localRef) ?? (await this.identifier.exists(def, localRef)));
     const before = mayExist
       ? await this.context.infobase.objects.get(def.name, localRef, this.trx)
       : undefined;
@@ -233,8 +283,8 @@ export class MessageApplier {
     if (before && this.unchanged(def, before, input)) {
       await this.settle(def, incoming.peerRef, localRef);
       this.identifier.take(def, localRef, incoming.peerRef);
-      this.record.count(def.name, 'unchanged');
-      if (found.kind === 'search' || found.kind === 'decision') this.record.count(def.name, 'linked');
+      this.counting.count(def.name, 'unchanged');
+      if (found.kind === 'search' || found.kind === 'decision') this.counting.count(def.name, 'linked');
       return undefined;
     }
     const failure = await this.underSavepoint(() =>
@@ -257,8 +307,8 @@ export class MessageApplier {
     await link(this.trx, this.sql, this.node.id, def.name, incoming.peerRef, localRef);
     this.identifier.linked(def, incoming.peerRef, localRef);
     this.identifier.take(def, localRef, incoming.peerRef);
-    this.record.count(def.name, before ? 'updated' : 'created');
-    if (found.kind === 'search' || found.kind === 'decision') this.record.count(def.name, 'linked');
+    this.counting.count(def.name, before ? 'updated' : 'created');
+    if (found.kind === 'search' || found.kind === 'decision') this.counting.count(def.name, 'linked');
     return undefined;
   }
 
@@ -321,7 +371,7 @@ export class MessageApplier {
   /** The peer's version replaced one changed here since the last exchange: said, not silent. */
   private noteIfOursWasReplaced(def: ObjectTypeDef, localRef: string, what: 'changed' | 'deleted') {
     if (!tookOverOurChange(this.trx, def.name, localRef)) return;
-    this.record.note({
+    this.counting.note({
       level: 'warning',
       type: def.name,
       ref: localRef,
@@ -334,7 +384,7 @@ export class MessageApplier {
     const def = this.context.typeDef(incoming.localType);
     const found = await this.identifier.identify(def, incoming.peerRef, {});
     if (found.kind !== 'public-id' && found.kind !== 'ref' && found.kind !== 'decision') {
-      this.record.count(def.name, 'skipped');
+      this.counting.count(def.name, 'skipped');
       return undefined;
     }
     const origin = { kind: 'exchange', nodeId: this.node.id } as const;
@@ -346,7 +396,7 @@ export class MessageApplier {
       await this.context.infobase.objects.setDeletionMark(def.name, found.localRef, true, origin, {
         trx: this.trx,
       });
-      this.record.note({
+      this.counting.note({
         level: 'warning',
         type: def.name,
         ref: found.localRef,
@@ -354,14 +404,60 @@ export class MessageApplier {
         message: `was deleted by the peer but ${failure.message}; it is marked for deletion instead`,
       });
       this.noteIfOursWasReplaced(def, found.localRef, 'deleted');
-      this.record.count(def.name, 'deleted');
+      this.counting.count(def.name, 'deleted');
       return undefined;
     }
     if (failure) return failure;
     this.noteIfOursWasReplaced(def, found.localRef, 'deleted');
     this.identifier.deleted(def, found.localRef);
-    this.record.count(def.name, 'deleted');
+    this.counting.count(def.name, 'deleted');
     return undefined;
+  }
+
+  /**
+   * The values with every reference resolved from what the chunk fetched, without a promise per reference;
+   * undefined if any reference needs more (a search, a classifier item to create, a reason to give).
+   */
+  private resolvedFromMemory(incoming: IncomingObject): Record<string, unknown> | undefined {
+    const resolve = (value: unknown) =>
+      isIncomingRef(value) ? (this.identifier.resolveKnown(value) ?? undefined) : value;
+    const values: Record<string, unknown> = {};
+    for (const field in incoming.values) {
+      const value = incoming.values[field];
+      if (!Array.isArray(value)) {
+        const local = resolve(value);
+        if (local === undefined && value !== undefined) return undefined;
+        values[field] = local;
+        continue;
+      }
+      const lines: Record<string, unknown>[] = [];
+      for (const line of value) {
+        const resolvedLine: Record<string, unknown> = {};
+        for (const name in line) {
+          const cell = line[name];
+          const local = resolve(cell);
+          if (local === undefined && cell !== undefined) return undefined;
+          resolvedLine[name] = local;
+        }
+        lines.push(resolvedLine);
+      }
+      values[field] = lines;
+    }
+    return values;
+  }
+
+  private async resolved(incoming: IncomingObject, unresolved: string[]): Promise<Record<string, unknown>> {
+    const values: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(incoming.values)) {
+      if (!Array.isArray(value)) {
+        values[field] = await this.resolveValue(value, unresolved, field);
+        continue;
+      }
+      const lines: Record<string, unknown>[] = [];
+      for (const line of value) lines.push(await this.resolveLine(line, unresolved));
+      values[field] = lines;
+    }
+    return values;
   }
 
   private async resolveValue(value: unknown, unresolved: string[], field: string): Promise<unknown> {
@@ -392,7 +488,7 @@ export class MessageApplier {
     });
     if (failure || !created) return undefined;
     this.identifier.created(def, created);
-    this.record.count(def.name, 'created');
+    this.counting.count(def.name, 'created');
     return created;
   }
 
@@ -403,9 +499,14 @@ export class MessageApplier {
     return resolved;
   }
 
+  /** Runs an object's writes as the guard says; a failure under its own savepoint is returned, not thrown. */
   private async underSavepoint(
     work: () => Promise<unknown>,
   ): Promise<{ code: string; message: string } | undefined> {
+    if (this.guard === 'chunk') {
+      await work();
+      return undefined;
+    }
     await execute(this.trx, this.sql, 'savepoint apply_object', []);
     try {
       await work();
@@ -414,9 +515,7 @@ export class MessageApplier {
     } catch (error) {
       await execute(this.trx, this.sql, 'rollback to savepoint apply_object', []);
       await execute(this.trx, this.sql, 'release savepoint apply_object', []);
-      // What the transaction and this import remember may stand for writes just undone.
-      forgetTransactionCache(this.trx);
-      this.identifier.forget();
+      this.forgetUndone();
       if (error instanceof AppError) return { code: error.code, message: error.message };
       throw error;
     }
@@ -447,8 +546,8 @@ export class MessageApplier {
         }),
       )
       .execute();
-    this.record.count(type, 'heldBack');
-    this.record.note({
+    this.counting.count(type, 'heldBack');
+    this.counting.note({
       level: 'error',
       type,
       ref: peerRef,
@@ -609,6 +708,7 @@ async function applyInTransaction(
   const applied = await applier.applyAll(bodyLines(lines), (done) => progress?.(done, message.objectCount));
   progress?.(applied, message.objectCount);
   await applier.retryHeldBack();
+  await applier.finish();
   await nodes.update(node.id, { receivedNo: header.Confirmation.MessageNo }, trx);
   await acknowledge(trx, node.id, header.Confirmation.ReceivedNo);
   await messages.deleteMessage(trx, node.id, 'in', messageNo);

@@ -81,29 +81,63 @@ async function takeNext(trx: Db, type: string, scope: string, year: number): Pro
   return value;
 }
 
-/** Records that a sequence is in use, so that automatic numbering continues after it. */
-export async function noteSequence(
-  trx: Db,
-  target: SqlTarget,
-  type: string,
-  scope: string,
-  year: number,
-  sequence: number,
-) {
-  const key = counterKey(type, scope, year);
-  const highest = noted(trx);
-  if ((highest.get(key) ?? 0) >= sequence) return;
-  highest.set(key, sequence);
-  // Once per document of a load that receives numbers in order: a plain statement, not a built query.
-  await execute(
+type Note = { type: string; scope: string; year: number; sequence: number };
+
+/** What a bulk writer noted and has not written yet (`deferNumberNotes`), per counter. */
+function deferredNotes(trx: Db): { on: boolean; pending: Map<string, Note> } {
+  return transactionCache(trx, 'numbering.deferred', () => ({ on: false, pending: new Map() }));
+}
+
+/**
+ * A writer of many numbered objects in one transaction (an import) notes their numbers in memory and
+ * writes the highest of each counter once (`writeNotedNumbers`), instead of once per object: received
+ * documents come in order, so nearly every one raises its counter.
+ */
+export function deferNumberNotes(trx: Db): void {
+  if (trx.isTransaction) deferredNotes(trx).on = true;
+}
+
+export async function writeNotedNumbers(trx: Db, target: SqlTarget): Promise<void> {
+  if (!trx.isTransaction) return;
+  const { pending } = deferredNotes(trx);
+  for (const note of pending.values()) await writeNote(trx, target, note);
+  pending.clear();
+}
+
+function writeNote(trx: Db, target: SqlTarget, note: Note) {
+  return execute(
     trx,
     target,
     `insert into number_counters (type, scope, year, last_value) values (?, ?, ?, ?)
      on conflict (type, scope, year) do update set last_value = case
        when number_counters.last_value < excluded.last_value then excluded.last_value
        else number_counters.last_value end`,
-    [type, scope, year, sequence],
+    [note.type, note.scope, note.year, note.sequence],
   );
+}
+
+/**
+ * Records that a sequence is in use, so that automatic numbering continues after it. Returns a promise
+ * only when there is something to write now: a lower sequence than noted, or a deferred note, needs none.
+ */
+export function noteSequence(
+  trx: Db,
+  target: SqlTarget,
+  type: string,
+  scope: string,
+  year: number,
+  sequence: number,
+): Promise<unknown> | undefined {
+  const key = counterKey(type, scope, year);
+  const highest = noted(trx);
+  if ((highest.get(key) ?? 0) >= sequence) return undefined;
+  highest.set(key, sequence);
+  const note = { type, scope, year, sequence };
+  if (trx.isTransaction && deferredNotes(trx).on) {
+    deferredNotes(trx).pending.set(key, note);
+    return undefined;
+  }
+  return writeNote(trx, target, note);
 }
 
 /** The next free number of a scope; numbers already taken (set by hand, received) are skipped. */
@@ -129,9 +163,9 @@ export function noteNumber(
   def: ObjectTypeDef,
   number: string,
   year: number | undefined,
-) {
+): Promise<unknown> | undefined {
   const parsed = parseNumber(def.kind, number);
-  if (!parsed) return Promise.resolve();
+  if (!parsed) return undefined;
   return noteSequence(trx, target, def.name, parsed.scope, yearKey(def.kind, year), parsed.sequence);
 }
 

@@ -234,27 +234,41 @@ export function createObjectStore(deps: {
     return parsed.data;
   }
 
-  /** Every reference must name an existing object; what this transaction has already seen is not asked again. */
-  async function checkReferences(trx: Db, def: ObjectTypeDef, values: Record<string, unknown>) {
-    const wanted: { path: string; target: ObjectTypeDef; ref: string }[] = [];
-    const collect = (field: FieldDef, value: unknown, path: string) => {
+  type WantedReference = { path: string; target: ObjectTypeDef; ref: string };
+
+  /** The references of the values that this transaction has not seen exist; undefined when there are none. */
+  function unseenReferences(
+    trx: Db,
+    def: ObjectTypeDef,
+    values: Record<string, unknown>,
+  ): WantedReference[] | undefined {
+    const known = knownRefs(trx);
+    let unseen: WantedReference[] | undefined;
+    const collect = (field: FieldDef, value: unknown, path: () => string) => {
       if (field.type.kind !== 'ref' || typeof value !== 'string') return;
       const target = types.get(field.type.to);
       if (!target) throw new Error(`${def.name}.${field.name} refers to undeclared type ${field.type.to}`);
-      wanted.push({ path, target, ref: value });
+      if (known.has(target.name, value)) return;
+      unseen ??= [];
+      unseen.push({ path: path(), target, ref: value });
     };
-    for (const field of def.fields) collect(field, values[field.name], field.name);
+    for (const field of def.fields) collect(field, values[field.name], () => field.name);
     for (const section of def.tabularSections ?? []) {
       const lines = (values[section.name] as LineValues[] | undefined) ?? [];
-      for (const [index, line] of lines.entries()) {
+      for (let index = 0; index < lines.length; index += 1) {
+        const line = lines[index]!;
         for (const field of section.fields)
-          collect(field, line[field.name], `${section.name}[${index}].${field.name}`);
+          collect(field, line[field.name], () => `${section.name}[${index}].${field.name}`);
       }
     }
+    return unseen;
+  }
+
+  /** Every reference must name an existing object: those not seen yet are asked, a type at a time. */
+  async function checkReferences(trx: Db, def: ObjectTypeDef, wanted: readonly WantedReference[]) {
     const known = knownRefs(trx);
     const unknown = new Map<ObjectTypeDef, Set<string>>();
     for (const { target, ref } of wanted) {
-      if (known.has(target.name, ref)) continue;
       const refs = unknown.get(target) ?? new Set<string>();
       refs.add(ref);
       unknown.set(target, refs);
@@ -316,16 +330,7 @@ export function createObjectStore(deps: {
     if (origin.kind === 'exchange' && requested !== undefined && requested !== current) {
       // A document keeps the number it was given where it was made, even if this infobase used that number
       // too before prefixes kept them apart; a catalog item whose code is taken here gets its own.
-      if (def.kind === 'document') {
-        const parsed = parseNumber(def.kind, requested);
-        await noteNumber(trx, sqlTarget, def, requested, year);
-        return {
-          number: requested,
-          number_year: year,
-          number_scope: parsed?.scope ?? null,
-          number_seq: parsed?.sequence ?? null,
-        };
-      }
+      if (def.kind === 'document') return receivedNumber(trx, def, requested, year);
       if (await isNumberTaken(trx, def, requested, year, before?.ref)) requested = undefined;
     }
     let number = requested ?? current;
@@ -347,11 +352,25 @@ export function createObjectStore(deps: {
       const parsed = parseNumber(def.kind, number);
       scope = parsed?.scope;
       sequence = parsed?.sequence;
-      await noteNumber(trx, sqlTarget, def, number, year);
+      const noting = noteNumber(trx, sqlTarget, def, number, year);
+      if (noting) await noting;
     }
     return def.kind === 'document'
       ? { number, number_year: year, number_scope: scope ?? null, number_seq: sequence ?? null }
       : { code: number, code_scope: scope ?? null, code_seq: sequence ?? null };
+  }
+
+  /** The numbering columns of a received document, which keeps its number: worked out without a query. */
+  async function receivedNumber(trx: Db, def: ObjectTypeDef, number: string, year: number | undefined) {
+    const parsed = parseNumber(def.kind, number);
+    const noting = noteNumber(trx, sqlTarget, def, number, year);
+    if (noting) await noting;
+    return {
+      number,
+      number_year: year,
+      number_scope: parsed?.scope ?? null,
+      number_seq: parsed?.sequence ?? null,
+    };
   }
 
   async function isNumberTaken(
@@ -508,7 +527,8 @@ export function createObjectStore(deps: {
     const { values, changedSections } = mergeInput(def, before, input);
     const crossFieldErrors = def.check?.(values) ?? [];
     if (crossFieldErrors.length > 0) throw validationError(crossFieldErrors, `The ${def.name}`);
-    await checkReferences(trx, def, values);
+    const unseen = unseenReferences(trx, def, values);
+    if (unseen) await checkReferences(trx, def, unseen);
     const requested = (def.kind === 'document' ? input.number : input.code) as string | undefined;
     const numberColumns = await numbering(trx, def, values, before, requested, origin);
     const ref = before?.ref ?? (input.ref as string | undefined) ?? newRef();
