@@ -318,7 +318,7 @@ export class MessageApplier {
     values: Record<string, unknown>,
     creating: boolean,
   ) {
-    const input: Record<string, unknown> = { ...values };
+    const input: Record<string, unknown> = Object.assign({}, values);
     const { system } = incoming;
     if (system.deleted !== undefined) input.deleted = system.deleted;
     if (def.kind === 'document') {

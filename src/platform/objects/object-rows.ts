@@ -53,20 +53,23 @@ export function headerRow(
   numberColumns: NumberColumns,
   meta: { version: number; deleted: boolean; updatedAt: string },
 ): Row {
-  const row: Row = {
-    ...numberColumns,
+  // Copied, not spread: V8 gives an object made by spreading a map that every later new key turns slow,
+  // which cost microseconds per row here (docs/BENCHMARKS.md).
+  const row: Row = Object.assign({}, numberColumns);
+  Object.assign(row, {
     version: meta.version,
     deleted: dialect.encodeBoolean(meta.deleted),
     updated_at: meta.updatedAt,
     search_text: searchText(def, values, numberColumns.number ?? numberColumns.code),
-  };
+  });
   if (def.kind === 'document') {
     row.date = values.date;
     row.posted = dialect.encodeBoolean(Boolean(values.posted));
   }
   for (const field of def.fields)
     row[columnName(field.name)] = encodeValue(dialect, field, values[field.name]);
-  if (def.searchFields?.length) Object.assign(row, searchKeyColumns(def, { ...values, ...numberColumns }));
+  if (def.searchFields?.length)
+    Object.assign(row, searchKeyColumns(def, Object.assign({}, values, numberColumns)));
   return row;
 }
 
@@ -104,7 +107,7 @@ export function searchKeyColumns(def: ObjectTypeDef, values: Record<string, unkn
 
 /** A line's omitted fields take their declared defaults, as a header's do. */
 export function withDefaults(fields: readonly FieldDef[], line: LineValues): LineValues {
-  const completed: LineValues = { ...line };
+  const completed: LineValues = Object.assign({}, line);
   for (const field of fields) {
     if (completed[field.name] === undefined && field.default !== undefined)
       completed[field.name] = field.default;

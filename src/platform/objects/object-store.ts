@@ -564,7 +564,7 @@ export function createObjectStore(deps: {
     const written = () => {
       after ??= writtenObject(
         def,
-        before ? { ...row, ref, created_in: before.createdIn } : row,
+        before ? Object.assign({}, row, { ref, created_in: before.createdIn }) : row,
         lines,
         before,
       );
@@ -746,7 +746,7 @@ export function createObjectStore(deps: {
         const values = parseInput(
           def,
           before ? 'update' : 'create',
-          before ? input : { ...(input as object), ref },
+          before ? input : Object.assign({}, input, { ref }),
         );
         const written = await save(trx, def, before, values, origin, options.createdIn);
         return options.discardResult ? undefined : written();
