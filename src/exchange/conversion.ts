@@ -65,10 +65,13 @@ export type OutgoingContext = {
 /** Thrown by `fromFormat` for an object that cannot be read; the exchange holds it back with this reason. */
 export class ConversionError extends Error {
   readonly path: string;
-  constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
+  /** What is wrong there, without the path. */
+  readonly reason: string;
+  constructor(path: string, reason: string) {
+    super(`${path}: ${reason}`);
     this.name = 'ConversionError';
     this.path = path;
+    this.reason = reason;
   }
 }
 
@@ -95,6 +98,10 @@ export interface ConversionRules {
   ): Promise<FormatEntry>;
   /** The `УдалениеОбъекта` entry for a deleted object. */
   deletion(localType: string, peerRef: string): FormatEntry;
-  /** Reads one body entry; throws ConversionError for what it cannot read. */
-  fromFormat(entry: FormatEntry): IncomingObject | IncomingDeletion;
+  /**
+   * Reads one body entry; throws ConversionError for what it cannot read. `keysOnly` reads AdditionalInfo
+   * and КлючевыеСвойства and leaves the rest unread: all that identifying the object takes (a mapping
+   * analysis), and a small part of a document.
+   */
+  fromFormat(entry: FormatEntry, options?: { keysOnly?: boolean }): IncomingObject | IncomingDeletion;
 }

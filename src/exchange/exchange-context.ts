@@ -22,12 +22,20 @@ export type ExchangeContext = {
   /** This infobase's own node code, made once and kept. */
   ownCode(): Promise<string>;
   partSize: number | undefined;
+  /** Where large incoming messages are read: the reader thread's entry, if the host has one. */
+  readerThread: URL | undefined;
+  /** From what size (bytes) a message is read there. */
+  readerThreadFrom: number | undefined;
 };
 
 export function createExchangeContext(
   infobase: Infobase,
   rules: ConversionRules,
-  partSize?: number,
+  options: {
+    partSize?: number | undefined;
+    readerThread?: URL | undefined;
+    readerThreadFrom?: number | undefined;
+  } = {},
 ): ExchangeContext {
   let code: Promise<string> | undefined;
   return {
@@ -49,6 +57,8 @@ export function createExchangeContext(
       })();
       return code;
     },
-    partSize,
+    partSize: options.partSize,
+    readerThread: options.readerThread,
+    readerThreadFrom: options.readerThreadFrom,
   };
 }

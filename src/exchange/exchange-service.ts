@@ -35,6 +35,10 @@ export type ExchangeOptions = {
   transport: TransportFactory;
   /** Size of a message part in bytes (tests make it small to exercise resuming). */
   partSize?: number;
+  /** The entry of the thread that reads large incoming messages (message-reader.ts); without it, in place. */
+  readerThread?: URL;
+  /** From what size (bytes) a message goes to that thread; tests lower it to send small ones. */
+  readerThreadFrom?: number;
 };
 
 /** Everything the API needs of one infobase's exchange. */
@@ -145,7 +149,11 @@ export function createExchangeHub(host: Host, options: ExchangeOptions) {
     if (!rules) return;
     for (const table of exchangeTables) await ensureTable(infobase.db, infobase.dialect, table);
     await createJournal(infobase.db).closeInterrupted();
-    const context = createExchangeContext(infobase, rules, options.partSize);
+    const context = createExchangeContext(infobase, rules, {
+      partSize: options.partSize,
+      readerThread: options.readerThread,
+      readerThreadFrom: options.readerThreadFrom,
+    });
     // Known before any work asks for it: asked first inside a transaction, it would wait on SQLite for
     // the very connection that transaction holds.
     await context.ownCode();

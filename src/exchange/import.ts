@@ -1,10 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import {
-  formatVersionOf,
-  type MessageHeader,
-  messageHeaderSchema,
-  messageTrailerSchema,
-} from '../format/message-header.js';
+import { formatVersionOf, type MessageHeader, messageHeaderSchema } from '../format/message-header.js';
 import { AppError } from '../platform/errors.js';
 import type { ObjectTypeDef } from '../platform/metadata.js';
 import { deferNumberNotes, writeNotedNumbers } from '../platform/numbering.js';
@@ -26,6 +21,7 @@ import type { Progress } from './export.js';
 import { createIdentifier, type Identifier, type Lookup } from './identification.js';
 import { SessionRecord } from './journal.js';
 import { readMessageLines } from './message-codec.js';
+import { type BodyObject, convertLine, entryOf, openMessage } from './message-reader.js';
 import type { ExchangeNode } from './nodes.js';
 import { link } from './public-ids.js';
 
@@ -50,8 +46,19 @@ export async function readHeader(
   lines: Lines,
 ): Promise<MessageHeader> {
   const first = await lines.next();
-  const parsed = messageHeaderSchema.safeParse((first.value as { Header?: unknown } | undefined)?.Header);
-  if (first.done || !parsed.success) {
+  if (first.done)
+    throw reject('bad_message', 'The message is malformed: its first line is not a message header');
+  return checkHeader(context, node, first.value);
+}
+
+/** Checks a message's first line, its header. */
+export async function checkHeader(
+  context: ExchangeContext,
+  node: ExchangeNode,
+  line: unknown,
+): Promise<MessageHeader> {
+  const parsed = messageHeaderSchema.safeParse((line as { Header?: unknown } | undefined)?.Header);
+  if (!parsed.success) {
     throw reject('bad_message', 'The message is malformed: its first line is not a message header');
   }
   const header = parsed.data;
@@ -78,19 +85,6 @@ export async function readHeader(
   return header;
 }
 
-export function entryOf(line: unknown): FormatEntry {
-  if (typeof line !== 'object' || line === null || Array.isArray(line))
-    throw new ConversionError('(line)', 'is not an object');
-  const keys = Object.keys(line);
-  if (keys.length !== 1)
-    throw new ConversionError('(line)', `must hold exactly one object, holds ${keys.length} keys`);
-  const type = keys[0]!;
-  const object = (line as Record<string, unknown>)[type];
-  if (typeof object !== 'object' || object === null || Array.isArray(object))
-    throw new ConversionError(type, 'is not an object');
-  return { type, object: object as Record<string, unknown> };
-}
-
 function peerRefOfEntry(entry: FormatEntry): string {
   const keys = entry.object.КлючевыеСвойства as { Ссылка?: unknown } | undefined;
   return typeof keys?.Ссылка === 'string'
@@ -98,10 +92,8 @@ function peerRefOfEntry(entry: FormatEntry): string {
     : `unknown:${JSON.stringify(entry.object).slice(0, 60)}`;
 }
 
-/** A body line read and converted, or the reason it could not be. */
-type ParsedLine =
-  | { entry: FormatEntry; incoming: IncomingObject | IncomingDeletion; error?: undefined }
-  | { entry: FormatEntry | undefined; incoming?: undefined; error: ConversionError };
+/** A body line read and converted, or the reason it could not be (message-reader.ts). */
+type ParsedLine = BodyObject;
 
 /** Lines read, converted and looked up together before they are applied one by one. */
 const CHUNK = 32;
@@ -143,13 +135,13 @@ export class MessageApplier {
     });
   }
 
-  /** Applies one body line; returns false if it was held back. */
-  async apply(line: unknown): Promise<boolean> {
-    return this.applyParsed(this.parse(line));
+  /** Applies one body line, given as its text; returns false if it was held back. */
+  async apply(text: string): Promise<boolean> {
+    return this.applyParsed(this.parse(text));
   }
 
-  /** Applies every line; returns how many there were. */
-  async applyAll(lines: AsyncIterable<unknown>, progress?: (applied: number) => void): Promise<number> {
+  /** Applies every object; returns how many there were. */
+  async applyAll(objects: AsyncIterable<BodyObject>, progress?: (applied: number) => void): Promise<number> {
     let applied = 0;
     let chunk: ParsedLine[] = [];
     const flush = async () => {
@@ -159,8 +151,8 @@ export class MessageApplier {
       if (Math.floor(applied / 200) > Math.floor(before / 200)) progress?.(applied);
       chunk = [];
     };
-    for await (const line of lines) {
-      chunk.push(this.parse(line));
+    for await (const object of objects) {
+      chunk.push(object);
       if (chunk.length >= CHUNK) await flush();
     }
     await flush();
@@ -212,20 +204,28 @@ export class MessageApplier {
     await writeNotedNumbers(this.trx, this.sql);
   }
 
-  private parse(line: unknown): ParsedLine {
-    let entry: FormatEntry | undefined;
+  /** A line converted in full, from its text. */
+  private parse(text: string): ParsedLine {
+    const converted = convertLine(this.context.rules, JSON.parse(text));
+    return converted.error
+      ? { text, error: converted.error }
+      : { text, incoming: converted.incoming, complete: true };
+  }
+
+  /** The line's entry as received, for keeping it held back; undefined if it is not one. */
+  private entryOf(parsed: ParsedLine): FormatEntry | undefined {
+    if (parsed.text === undefined) return undefined;
     try {
-      entry = entryOf(line);
-      return { entry, incoming: this.context.rules.fromFormat(entry) };
+      return entryOf(JSON.parse(parsed.text));
     } catch (error) {
-      if (!(error instanceof ConversionError)) throw error;
-      return { entry, error };
+      if (error instanceof ConversionError) return undefined;
+      throw error;
     }
   }
 
   private async applyParsed(parsed: ParsedLine): Promise<boolean> {
-    const { entry } = parsed;
     if (parsed.error) {
+      const entry = this.entryOf(parsed);
       const type = entry ? this.localTypeOf(entry.type) : '(unknown)';
       await this.holdBack(
         type,
@@ -239,9 +239,11 @@ export class MessageApplier {
       return false;
     }
     const { incoming } = parsed;
-    const problem = incoming.action === 'delete' ? await this.delete(incoming) : await this.put(incoming);
+    const problem =
+      incoming.action === 'delete' ? await this.delete(incoming) : await this.put(incoming, parsed);
     if (problem) {
-      await this.holdBack(incoming.localType, incoming.peerRef, parsed.entry, problem);
+      const entry = this.entryOf(parsed) ?? { type: incoming.localType, object: {} };
+      await this.holdBack(incoming.localType, incoming.peerRef, entry, problem);
       return false;
     }
     return true;
@@ -251,7 +253,10 @@ export class MessageApplier {
     return this.context.rules.types.find((type) => type.formatType === formatType)?.localType ?? formatType;
   }
 
-  private async put(incoming: IncomingObject): Promise<{ code: string; message: string } | undefined> {
+  private async put(
+    incoming: IncomingObject,
+    parsed: ParsedLine,
+  ): Promise<{ code: string; message: string } | undefined> {
     const def = this.context.typeDef(incoming.localType);
     const found =
       this.identifier.identifyKnown(def, incoming.peerRef) ??
@@ -264,7 +269,13 @@ export class MessageApplier {
     }
     const localRef = 'localRef' in found ? found.localRef : incoming.peerRef;
     const unresolved: string[] = [];
-    const values = this.resolvedFromMemory(incoming) ?? (await this.resolved(incoming, unresolved));
+    // References read only by their ref (message-reader.ts) are read again in full when that is not enough.
+    const values =
+      this.resolvedFromMemory(incoming) ??
+      (await this.resolved(
+        parsed.incoming && !parsed.complete ? this.fullyRead(parsed) : incoming,
+        unresolved,
+      ));
     if (unresolved.length > 0) {
       return {
         code: 'unresolved_reference',
@@ -446,6 +457,13 @@ export class MessageApplier {
     return values;
   }
 
+  private fullyRead(parsed: ParsedLine): IncomingObject {
+    const again = parsed.text === undefined ? undefined : this.parse(parsed.text);
+    if (again?.incoming?.action !== 'put')
+      throw new Error('a line read in the reader thread cannot be read again here');
+    return again.incoming;
+  }
+
   private async resolved(incoming: IncomingObject, unresolved: string[]): Promise<Record<string, unknown>> {
     const values: Record<string, unknown> = {};
     for (const [field, value] of Object.entries(incoming.values)) {
@@ -571,7 +589,7 @@ export class MessageApplier {
         .where('type', '=', row.type)
         .where('peer_ref', '=', row.peer_ref)
         .execute();
-      await this.apply(JSON.parse(String(row.entry)));
+      await this.apply(String(row.entry));
     }
   }
 }
@@ -659,30 +677,6 @@ export async function importMessage(
   }
 }
 
-/** The body lines of a message after its header; fails at the end if the trailer is missing or disagrees. */
-export async function* bodyLines(lines: Lines): AsyncGenerator<unknown> {
-  let count = 0;
-  for await (const line of lines) {
-    const trailer =
-      typeof line === 'object' && line !== null ? (line as { Trailer?: unknown }).Trailer : undefined;
-    if (trailer !== undefined) {
-      const parsed = messageTrailerSchema.safeParse(trailer);
-      if (!parsed.success)
-        throw reject('bad_message', 'The message is malformed: its trailer is not readable');
-      if (parsed.data.ObjectCount !== count) {
-        throw reject(
-          'bad_message',
-          `The message is malformed: it announces ${parsed.data.ObjectCount} objects but carries ${count}`,
-        );
-      }
-      return;
-    }
-    count += 1;
-    yield line;
-  }
-  throw reject('bad_message', 'The message was cut short: it ends without its trailer');
-}
-
 /** Thrown to roll a dry run back once it has counted what it would do. */
 class DryRunDone extends Error {
   constructor(readonly record: SessionRecord) {
@@ -702,10 +696,16 @@ async function applyInTransaction(
   if (!message)
     throw new AppError('unknown_message', `Message ${messageNo} is not stored here`, { status: 404 });
   const node = await nodes.require(nodeId, trx);
-  const lines = readMessageLines(messages.parts(node.id, 'in', messageNo, trx));
-  const header = await readHeader(context, node, lines);
+  const opened = await openMessage(messages.parts(node.id, 'in', messageNo, trx), message.size, {
+    rules: context.rules,
+    application: context.infobase.app.name,
+    worker: context.readerThread,
+    workerFrom: context.readerThreadFrom,
+    purpose: 'import',
+  });
+  const header = await checkHeader(context, node, opened.header);
   const applier = new MessageApplier(context, trx, node, header.Confirmation.MessageNo);
-  const applied = await applier.applyAll(bodyLines(lines), (done) => progress?.(done, message.objectCount));
+  const applied = await applier.applyAll(opened.body, (done) => progress?.(done, message.objectCount));
   progress?.(applied, message.objectCount);
   await applier.retryHeldBack();
   await applier.finish();

@@ -11,11 +11,11 @@ import {
   quote,
   type SqlTarget,
 } from '../platform/storage/raw-sql.js';
-import { ConversionError, type IncomingObject } from './conversion.js';
+import type { IncomingObject } from './conversion.js';
 import type { ExchangeContext } from './exchange-context.js';
 import { createIdentifier, type Identification, type Identifier } from './identification.js';
-import { bodyLines, entryOf, readHeader } from './import.js';
-import { readMessageLines } from './message-codec.js';
+import { checkHeader } from './import.js';
+import { openMessage } from './message-reader.js';
 import type { ExchangeNode } from './nodes.js';
 
 /** How an incoming object stands in the analysis (S20), before anything is written. */
@@ -317,16 +317,22 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
       }
     };
     for (const message of waiting) {
-      const lines = readMessageLines(context.messages.parts(node.id, 'in', message.messageNo, trx));
-      await readHeader(context, node, lines);
+      const opened = await openMessage(
+        context.messages.parts(node.id, 'in', message.messageNo, trx),
+        message.size,
+        {
+          rules: context.rules,
+          application: context.infobase.app.name,
+          worker: context.readerThread,
+          workerFrom: context.readerThreadFrom,
+          purpose: 'analysis',
+        },
+      );
+      await checkHeader(context, node, opened.header);
       let chunk: { seq: number; incoming: IncomingObject | undefined }[] = [];
-      for await (const line of bodyLines(lines)) {
+      for await (const { incoming } of opened.body) {
         seq += 1;
-        let incoming: ReturnType<typeof context.rules.fromFormat>;
-        try {
-          incoming = context.rules.fromFormat(entryOf(line));
-        } catch (error) {
-          if (!(error instanceof ConversionError)) throw error;
+        if (!incoming) {
           chunk.push({ seq, incoming: undefined });
           continue;
         }

@@ -104,20 +104,25 @@ function inflatesSmall(part: Buffer): boolean {
 
 /** Reads the lines of a message from its parts, in order; a corrupt or cut stream fails as `bad_message`. */
 export async function* readMessageLines(parts: AsyncIterable<Buffer>): AsyncGenerator<unknown> {
-  const iterator = parts[Symbol.asyncIterator]();
-  let gunzip: Gunzip | undefined;
-  let source: Readable | undefined;
   let lineNo = 0;
-  const parse = (line: string) => {
+  for await (const text of readMessageTexts(parts)) {
     lineNo += 1;
+    if (text === '') continue;
     try {
-      return JSON.parse(line) as unknown;
+      yield JSON.parse(text) as unknown;
     } catch {
       throw new AppError('bad_message', `The message is malformed: line ${lineNo} is not JSON`, {
         status: 422,
       });
     }
-  };
+  }
+}
+
+/** The text of every line of a message, blank ones too, decoded; a corrupt or cut stream fails as `bad_message`. */
+export async function* readMessageTexts(parts: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  const iterator = parts[Symbol.asyncIterator]();
+  let gunzip: Gunzip | undefined;
+  let source: Readable | undefined;
   try {
     const first = await iterator.next();
     const second = first.done ? first : await iterator.next();
@@ -156,18 +161,13 @@ export async function* readMessageLines(parts: AsyncIterable<Buffer>): AsyncGene
           line = lineText(chunk, start, end);
         }
         start = end + 1;
-        if (line === '') {
-          lineNo += 1;
-          continue;
-        }
-        yield parse(line);
+        yield line;
       }
       if (start < chunk.length) pending.push(chunk.subarray(start));
     }
     if (pending.length > 0) {
       const joined = Buffer.concat(pending);
-      const line = lineText(joined, 0, joined.length);
-      if (line !== '') yield parse(line);
+      yield lineText(joined, 0, joined.length);
     }
   } catch (error) {
     if (error instanceof AppError) throw error;

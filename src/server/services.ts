@@ -1,27 +1,28 @@
-import { accountingConversion } from '../apps/conversion/accounting-conversion.js';
-import { crmConversion } from '../apps/conversion/crm-conversion.js';
+import { conversions } from '../apps/conversion/index.js';
 import { applications } from '../apps/index.js';
-import type { ConversionRules } from '../exchange/conversion.js';
 import { createExchangeHub, type ExchangeHub } from '../exchange/exchange-service.js';
 import { createHttpTransport, type TransportFactory } from '../exchange/transport.js';
 import { createHost, type Host } from '../platform/host.js';
-import type { ApplicationName } from '../platform/metadata.js';
 import { createSecretBox } from '../platform/secret-box.js';
 import type { Storage } from '../platform/storage/index.js';
 
-const CONVERSIONS: Record<ApplicationName, ConversionRules> = {
-  crm: crmConversion,
-  accounting: accountingConversion,
-};
+/** The thread that reads large incoming messages: compiled beside this file, or its source under tsx. */
+const READER_THREAD = new URL(
+  `./reader-thread-entry.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`,
+  import.meta.url,
+);
 
 export type Services = { host: Host; exchange: ExchangeHub; close(): Promise<void> };
 
+type Tuning = { peerTimeoutMs?: number; partSize?: number; readerThreadFrom?: number };
+
 /**
- * How long a call to the peer may take (IBSYNC_PEER_TIMEOUT_MS, default 60 s) and how big a message part
- * is (IBSYNC_PART_SIZE, default 1 MiB): the fault-injection suite lowers both to provoke timeouts and
- * many-part transfers between real host processes.
+ * How long a call to the peer may take (IBSYNC_PEER_TIMEOUT_MS, default 60 s), how big a message part
+ * is (IBSYNC_PART_SIZE, default 1 MiB) and from what size an incoming message is read in the reader
+ * thread (IBSYNC_READER_THREAD_FROM, default 2 MiB): the fault-injection suite lowers them to provoke
+ * timeouts, many-part transfers and the reader thread between real host processes.
  */
-function exchangeTuning(env: NodeJS.ProcessEnv): { peerTimeoutMs?: number; partSize?: number } {
+function exchangeTuning(env: NodeJS.ProcessEnv): Tuning {
   const positive = (name: string): number | undefined => {
     const text = env[name];
     if (text === undefined || text === '') return undefined;
@@ -32,7 +33,12 @@ function exchangeTuning(env: NodeJS.ProcessEnv): { peerTimeoutMs?: number; partS
   };
   const peerTimeoutMs = positive('IBSYNC_PEER_TIMEOUT_MS');
   const partSize = positive('IBSYNC_PART_SIZE');
-  return { ...(peerTimeoutMs ? { peerTimeoutMs } : {}), ...(partSize ? { partSize } : {}) };
+  const readerThreadFrom = positive('IBSYNC_READER_THREAD_FROM');
+  return {
+    ...(peerTimeoutMs ? { peerTimeoutMs } : {}),
+    ...(partSize ? { partSize } : {}),
+    ...(readerThreadFrom ? { readerThreadFrom } : {}),
+  };
 }
 
 /** The composition root: the host with its applications, and the exchange wired into it. */
@@ -41,6 +47,8 @@ export async function createServices(options: {
   hostKey: Buffer;
   transport?: TransportFactory;
   partSize?: number;
+  /** From what size (bytes) an incoming message is read in the reader thread. */
+  readerThreadFrom?: number;
   now?: () => Date;
 }): Promise<Services> {
   const host = await createHost({
@@ -50,14 +58,17 @@ export async function createServices(options: {
   });
   const tuning = exchangeTuning(process.env);
   const partSize = options.partSize ?? tuning.partSize;
+  const readerThreadFrom = options.readerThreadFrom ?? tuning.readerThreadFrom;
   const exchange = createExchangeHub(host, {
-    rulesFor: (application) => CONVERSIONS[application],
+    rulesFor: (application) => conversions[application],
+    readerThread: READER_THREAD,
     secrets: createSecretBox(options.hostKey),
     transport:
       options.transport ??
       ((connection) =>
         createHttpTransport(connection, tuning.peerTimeoutMs ? { timeoutMs: tuning.peerTimeoutMs } : {})),
     ...(partSize ? { partSize } : {}),
+    ...(readerThreadFrom ? { readerThreadFrom } : {}),
   });
   return {
     host,

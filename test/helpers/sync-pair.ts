@@ -39,6 +39,8 @@ export type MappingStage = Omit<SyncPair, 'run'>;
 
 type PairOptions = {
   partSize?: number;
+  /** From what size (bytes) Accounting reads an incoming message in its reader thread (1: every one). */
+  readerThreadFrom?: number;
   /** Fills the infobases before the setting is made. */
   before?: (pair: Omit<SyncPair, 'settingId' | 'peerSettingId' | 'run'>) => Promise<void>;
 };
@@ -63,6 +65,7 @@ export async function createMappingStage(
   const bp = await createTestApp(dialect, {
     transport,
     ...(options.partSize ? { partSize: options.partSize } : {}),
+    ...(options.readerThreadFrom ? { readerThreadFrom: options.readerThreadFrom } : {}),
   });
   apps.set('crm-host', crm.app);
   apps.set('bp-host', bp.app);

@@ -38,6 +38,8 @@ export async function createTestApp(
   options: {
     transport?: TransportFactory;
     partSize?: number;
+    /** From what size (bytes) an incoming message is read in the reader thread (1: every one). */
+    readerThreadFrom?: number;
     /** Open an existing store (a restart) instead of a fresh one; it is then left for its owner to clean. */
     reopen?: { config: StorageConfig; hostKey: Buffer };
   } = {},

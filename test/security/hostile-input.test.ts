@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { bodyLines } from '../../src/exchange/import.js';
-import { readMessageLines } from '../../src/exchange/message-codec.js';
+import { accountingConversion } from '../../src/apps/conversion/accounting-conversion.js';
+import { openMessage } from '../../src/exchange/message-reader.js';
 import { AppError } from '../../src/platform/errors.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { PASS } from '../helpers/sync-pair.js';
@@ -11,12 +11,15 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 const RUNS = 60;
 
 async function drain(parts: Buffer[]): Promise<void> {
-  const lines = readMessageLines(
-    (async function* () {
-      yield* parts;
-    })(),
-  );
-  for await (const _ of bodyLines(lines)) {
+  const source = (async function* () {
+    yield* parts;
+  })();
+  const opened = await openMessage(source, 0, {
+    rules: accountingConversion,
+    application: 'accounting',
+    purpose: 'import',
+  });
+  for await (const _ of opened.body) {
     // Reading is the point: every line is parsed or the whole message is refused.
   }
 }

@@ -91,14 +91,14 @@ export function createConversionRules(app: ApplicationDef): ConversionRules {
     };
   }
 
-  function readObject({ rule, def }: Exchanged, object: JsonRecord): IncomingObject {
+  function readObject({ rule, def }: Exchanged, object: JsonRecord, keysOnly: boolean): IncomingObject {
     const keysInput = requiredRecord(object, KEYS, KEYS);
     const peerRef = uuidAt(propertyOf(keysInput, 'Ссылка'), join(KEYS, 'Ссылка'));
     const into = emptyIncoming();
     const scope: ReadScope = { path: KEYS, into, absent: false, readRef };
     readSystem(rule, def, object, into);
     readRules(rule.keys, keysInput, scope);
-    readRules(rule.body, object, { ...scope, path: '' });
+    if (!keysOnly) readRules(rule.body, object, { ...scope, path: '' });
     return {
       action: 'put',
       localType: rule.localType,
@@ -166,7 +166,7 @@ export function createConversionRules(app: ApplicationDef): ConversionRules {
       };
     },
 
-    fromFormat(entry: FormatEntry) {
+    fromFormat(entry: FormatEntry, options: { keysOnly?: boolean } = {}) {
       const input = recordAt(entry, 'entry');
       const type = propertyOf(input, 'type');
       if (typeof type !== 'string')
@@ -181,7 +181,7 @@ export function createConversionRules(app: ApplicationDef): ConversionRules {
           `${describeValue(type)} is not a type the ${app.name} application reads (${known})`,
         );
       }
-      return readObject(exchangedEntry, object);
+      return readObject(exchangedEntry, object, options.keysOnly === true);
     },
   };
 }

@@ -202,6 +202,28 @@ describe('reading back what was written: fromFormat(toFormat(object))', () => {
     );
   });
 
+  it('reads of every object, keys only, what identifies it exactly as in full: ref, search keys, system properties', async () => {
+    const context = contextFor(crmConversion, data);
+    for (const { type, object } of data.samples.values()) {
+      if (!crmConversion.types.some((t) => t.localType === type)) continue;
+      const entry = JSON.parse(
+        JSON.stringify(await crmConversion.toFormat(type, object, peerRefOf(data, object.ref), context)),
+      );
+      const full = crmConversion.fromFormat(entry) as IncomingObject;
+      const keysOnly = crmConversion.fromFormat(entry, { keysOnly: true }) as IncomingObject;
+      expect(keysOnly, `${type} ${object.ref}`).toMatchObject({
+        localType: full.localType,
+        peerRef: full.peerRef,
+        keys: full.keys,
+        system: full.system,
+      });
+      // What it reads, it reads as the full reading does; the body it leaves unread.
+      for (const [field, value] of Object.entries(keysOnly.values))
+        expect(value, `${type}.${field}`).toStrictEqual(full.values[field]);
+      if (type === 'customer-invoice') expect(keysOnly.values.lines).toBeUndefined();
+    }
+  });
+
   it('names every declared field of an exchanged type as exchanged or not, with the reason', () => {
     for (const { localType } of crmConversion.types) {
       const declared = findType(crm, localType)!.fields.map((field) => field.name);
