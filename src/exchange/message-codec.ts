@@ -45,16 +45,24 @@ export async function writeMessage(
     }
   };
   // Lines go to the compressor in chunks: each write is a trip to zlib's thread, too costly per line.
+  // Each line's characters are copied into one buffer as UTF-16, which a chunk at a time becomes UTF-8.
   async function* serialize() {
-    let buffered = '';
+    const buffered = Buffer.allocUnsafe(SERIALIZE_CHUNK * 2);
+    let used = 0;
     for await (const line of lines) {
-      buffered += `${JSON.stringify(line)}\n`;
-      if (buffered.length >= SERIALIZE_CHUNK) {
-        yield utf8Of(buffered);
-        buffered = '';
+      const text = JSON.stringify(line);
+      if (used + 2 * (text.length + 1) > buffered.length) {
+        if (used > 0) yield utf8OfUtf16(buffered.subarray(0, used));
+        used = 0;
+        if (2 * (text.length + 1) > buffered.length) {
+          yield utf8Of(`${text}\n`);
+          continue;
+        }
       }
+      used += buffered.write(text, used, 'ucs2');
+      used += buffered.write('\n', used, 'ucs2');
     }
-    if (buffered) yield utf8Of(buffered);
+    if (used > 0) yield utf8OfUtf16(buffered.subarray(0, used));
   }
   const chunks = serialize();
   const first = await chunks.next();
@@ -201,6 +209,14 @@ function lineText(data: Buffer, start: number, end: number): string {
     return transcode(data.subarray(start, stop), 'utf8', 'ucs2').toString('ucs2');
   } catch {
     return data.toString('utf8', start, stop);
+  }
+}
+
+function utf8OfUtf16(text: Buffer): Buffer {
+  try {
+    return transcode(text, 'ucs2', 'utf8');
+  } catch {
+    return Buffer.from(text.toString('ucs2'), 'utf8');
   }
 }
 

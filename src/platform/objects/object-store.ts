@@ -11,6 +11,7 @@ import {
   execute,
   inListBatches,
   placeholders,
+  queryArrays,
   queryRows,
   quote,
   type SqlTarget,
@@ -192,29 +193,83 @@ export function createObjectStore(deps: {
     return object;
   }
 
+  /**
+   * The columns an object is decoded from, in order: its system columns, then its fields (a line: its
+   * owner, then its fields). Many objects are read as arrays of these, not as rows of every column.
+   */
+  const systemColumns = (def: ObjectTypeDef) =>
+    def.kind === 'catalog'
+      ? ['ref', 'version', 'deleted', 'created_in', 'code']
+      : ['ref', 'version', 'deleted', 'created_in', 'number', 'date', 'posted'];
+  const readColumns = new Map<string, string>();
+  function columnList(key: string, columns: () => readonly string[]): string {
+    let list = readColumns.get(key);
+    if (list === undefined) {
+      list = columns().map(quote).join(', ');
+      readColumns.set(key, list);
+    }
+    return list;
+  }
+
+  function decodeHeaderArray(def: ObjectTypeDef, row: readonly unknown[]): StoredObject {
+    const object: Record<string, FieldValue | LineValues[]> = {
+      ref: String(row[0]),
+      version: Number(row[1]),
+      deleted: dialect.decodeBoolean(row[2]),
+      createdIn: String(row[3]),
+    };
+    let at = 4;
+    if (def.kind === 'catalog') {
+      object.code = String(row[at++]);
+    } else {
+      object.number = String(row[at++]);
+      object.date = String(row[at++]);
+      object.posted = dialect.decodeBoolean(row[at++]);
+    }
+    for (const field of def.fields) object[field.name] = decode(field, row[at++]);
+    return object as StoredObject;
+  }
+
+  function decodeLineArray(section: TabularSectionDef, row: readonly unknown[]): LineValues {
+    const line: LineValues = {};
+    let at = 1;
+    for (const field of section.fields) line[field.name] = decode(field, row[at++]);
+    return line;
+  }
+
   /** Many objects of one type in a few queries (the export reads a message's objects this way). */
   async function readMany(trx: Db, def: ObjectTypeDef, refs: readonly string[]) {
     const found = new Map<string, StoredObject>();
+    const table = tableName(def);
+    const headerColumns = columnList(table, () => [
+      ...systemColumns(def),
+      ...def.fields.map((field) => columnName(field.name)),
+    ]);
     for (const batch of inListBatches([...new Set(refs)])) {
       const list = placeholders(batch.length);
-      const rows = await queryRows(
+      const rows = await queryArrays(
         trx,
         sqlTarget,
-        `select * from ${quote(tableName(def))} where ref in (${list})`,
+        `select ${headerColumns} from ${quote(table)} where ref in (${list})`,
         batch,
       );
-      for (const row of rows) found.set(String(row.ref), decodeHeader(def, row));
+      for (const row of rows) found.set(String(row[0]), decodeHeaderArray(def, row));
       for (const section of def.tabularSections ?? []) {
         for (const object of found.values()) object[section.name] ??= [];
-        const lines = await queryRows(
+        const sectionTable = sectionTableName(def, section);
+        const lineColumns = columnList(sectionTable, () => [
+          'owner_ref',
+          ...section.fields.map((field) => columnName(field.name)),
+        ]);
+        const lines = await queryArrays(
           trx,
           sqlTarget,
-          `select * from ${quote(sectionTableName(def, section))} where owner_ref in (${list}) order by owner_ref, line_no`,
+          `select ${lineColumns} from ${quote(sectionTable)} where owner_ref in (${list}) order by owner_ref, line_no`,
           batch,
         );
         for (const line of lines) {
-          const owner = found.get(String(line.owner_ref));
-          if (owner) (owner[section.name] as LineValues[]).push(decodeLine(section, line));
+          const owner = found.get(String(line[0]));
+          if (owner) (owner[section.name] as LineValues[]).push(decodeLineArray(section, line));
         }
       }
     }

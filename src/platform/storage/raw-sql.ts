@@ -4,6 +4,8 @@ import type { Db, DialectName, Row } from './storage.js';
 /** A SQLite connection's own way to run a statement, without Kysely's per-query machinery. */
 export type DirectStatements = {
   rows(text: string, parameters: readonly unknown[]): unknown[];
+  /** Rows as arrays of the selected columns, in their order: no object per row to build. */
+  arrays(text: string, parameters: readonly unknown[]): unknown[][];
   run(text: string, parameters: readonly unknown[]): number;
 };
 
@@ -58,6 +60,22 @@ export async function queryRows<R = Row>(
     CompiledQuery.raw(inDialect(dialectOf(target), text), [...parameters]),
   );
   return result.rows;
+}
+
+/**
+ * Rows as arrays of the selected columns, in their order: what reads many rows uses, since building an
+ * object per row of twenty columns costs twice reading the row.
+ */
+export async function queryArrays(
+  db: Db,
+  target: SqlTarget,
+  text: string,
+  parameters: readonly unknown[],
+): Promise<unknown[][]> {
+  const direct = directFor(db, target);
+  if (direct) return direct.arrays(text, parameters);
+  const rows = await queryRows(db, target, text, parameters);
+  return rows.map((row) => Object.values(row as Row));
 }
 
 /** Runs a statement; returns how many rows it changed. */

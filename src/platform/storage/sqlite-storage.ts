@@ -66,6 +66,15 @@ export function withStatementCache(
     prepare,
     direct: {
       rows: (text, parameters) => prepare(text).all(parameters),
+      arrays: (text, parameters) => {
+        // Raw mode is the statement's own: set for this call only, as the same text may be read as rows.
+        const statement = prepare(text).raw(true);
+        try {
+          return statement.all(parameters) as unknown[][];
+        } finally {
+          statement.raw(false);
+        }
+      },
       run: (text, parameters) => prepare(text).run(parameters).changes,
     },
   };
