@@ -8,6 +8,30 @@ import type { ExchangeNode, NodeStore } from './nodes.js';
 
 export type ChangeAction = 'put' | 'delete';
 
+/**
+ * Whether a node has any change in the log, asked once per transaction: an import applies every incoming
+ * object through `supersedeChange`, and a node with nothing waiting (the usual case on a receiving side)
+ * needs no look-up per object. Every write of a change in the transaction says so (`changesWritten`).
+ */
+function pendingChanges(trx: Db): Map<string, boolean> {
+  return transactionCache(trx, 'exchange.pendingChanges', () => new Map<string, boolean>());
+}
+
+async function hasPendingChanges(trx: Db, sql: SqlTarget, nodeId: string): Promise<boolean> {
+  const known = trx.isTransaction ? pendingChanges(trx).get(nodeId) : undefined;
+  if (known !== undefined) return known;
+  const found =
+    (await queryRows(trx, sql, 'select 1 as found from exchange_changes where node_id = ? limit 1', [nodeId]))
+      .length > 0;
+  if (trx.isTransaction) pendingChanges(trx).set(nodeId, found);
+  return found;
+}
+
+/** Tells the transaction that a node's log has changes now. */
+export function changesWritten(trx: Db, nodeId: string): void {
+  if (trx.isTransaction) pendingChanges(trx).set(nodeId, true);
+}
+
 // These run once per object written, so they are plain statements rather than built queries.
 export async function recordChange(
   trx: Db,
@@ -17,6 +41,7 @@ export async function recordChange(
   ref: string,
   action: ChangeAction,
 ) {
+  changesWritten(trx, nodeId);
   // A new write clears the stamp, so an acknowledgement of an older message cannot drop this change.
   await execute(
     trx,
@@ -50,6 +75,7 @@ export async function supersedeChange(
   action: ChangeAction,
 ): Promise<boolean> {
   // Every incoming object passes here and almost none has a change of ours: one statement for those.
+  if (!(await hasPendingChanges(trx, sql, nodeId))) return false;
   const [ours] = await queryRows<{ message_no: number | null }>(
     trx,
     sql,

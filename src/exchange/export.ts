@@ -4,6 +4,7 @@ import type { StoredObject } from '../platform/objects/object-store.js';
 import { readPrefix } from '../platform/settings.js';
 import type { Db } from '../platform/storage/index.js';
 import { execute, queryRows, quote } from '../platform/storage/raw-sql.js';
+import { changesWritten } from './change-log.js';
 import type { FormatObject, OutgoingContext } from './conversion.js';
 import { EXCHANGE_PLAN, type ExchangeContext } from './exchange-context.js';
 import type { StoredMessage } from './message-store.js';
@@ -186,7 +187,10 @@ async function pullInUsedCatalogs(context: ExchangeContext, trx: Db, node: Excha
          on conflict (node_id, type, ref) do nothing`,
         [node.id, link.to, messageNo, node.id, link.from, messageNo, node.id, link.to],
       );
-      if (pulledIn > 0) pulled.add(link.to);
+      if (pulledIn > 0) {
+        pulled.add(link.to);
+        changesWritten(trx, node.id);
+      }
     }
     sources = pulled;
   }

@@ -741,12 +741,18 @@ export async function applyStoredMessages(
   messageNos: readonly number[],
   options: { progress?: Progress | undefined; dryRun?: boolean } = {},
 ): Promise<SessionRecord> {
+  const stored = await Promise.all(
+    messageNos.map((messageNo) => context.messages.get(nodeId, 'in', messageNo)),
+  );
+  const incoming = stored.reduce((sum, message) => sum + (message?.objectCount ?? 0), 0);
   try {
     return await context.infobase.db.transaction().execute(async (trx) => {
       const record = new SessionRecord();
-      for (const messageNo of messageNos) {
-        record.merge((await applyInTransaction(context, trx, nodeId, messageNo, options.progress)).record);
-      }
+      await context.infobase.objects.loadingMany(trx, incoming, async () => {
+        for (const messageNo of messageNos) {
+          record.merge((await applyInTransaction(context, trx, nodeId, messageNo, options.progress)).record);
+        }
+      });
       if (options.dryRun) throw new DryRunDone(record);
       return record;
     });

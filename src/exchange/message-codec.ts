@@ -141,7 +141,7 @@ export async function* readMessageTexts(parts: AsyncIterable<Buffer>): AsyncGene
       // zlib inflates on libuv's threads: room for a few MB lets it work ahead while the reader parses.
       // (zlib streams take the stream options too; its option type does not say so.)
       const readAhead: ZlibOptions & TransformOptions = {
-        chunkSize: 64 * 1024,
+        chunkSize: 256 * 1024,
         readableHighWaterMark: 4 << 20,
       };
       const inflating = createGunzip(readAhead);

@@ -278,10 +278,14 @@ async function* readInWorker(
     wake?.();
     wake = undefined;
   };
+  // Asked for ahead, parts are read one after another: the source reads from one database cursor.
+  let reading = Promise.resolve();
+  let sourceDone = false;
   const sendPart = async () => {
     try {
-      const next = await source.next();
+      const next = sourceDone ? { done: true as const, value: undefined } : await source.next();
       if (next.done) {
+        sourceDone = true;
         worker.postMessage({ type: 'part', data: null } satisfies ToReader);
         return;
       }
@@ -294,7 +298,7 @@ async function* readInWorker(
     }
   };
   worker.on('message', (message: FromReader) => {
-    if (message.type === 'need-part') void sendPart();
+    if (message.type === 'need-part') reading = reading.then(sendPart);
     else if (message.type === 'lines') received.push(message.lines);
     else if (message.type === 'done') finished = true;
     else failure = new AppError(message.code, message.message, { status: message.status });

@@ -11,6 +11,9 @@ import {
   type WireLine,
 } from './message-reader.js';
 
+/** Parts asked for beyond the one being read. */
+const PARTS_AHEAD = 2;
+
 /**
  * The message reader's thread (message-reader.ts): reads the parts the other side hands it one by one,
  * converts each line with the application's rules, and sends the lines back in batches while it has
@@ -24,13 +27,21 @@ export function serveMessageReader(rulesFor: (application: string) => Conversion
   let waitingForPart: ((data: ArrayBuffer | null) => void) | undefined;
   const send = (message: FromReader) => port.postMessage(message);
 
+  // A part is asked for ahead of its turn, so that the next one is here when this one is read: the other
+  // thread answers only between the chunks it applies.
+  const arrived: (ArrayBuffer | null)[] = [];
+  const ask = () => send({ type: 'need-part' });
   async function* parts(): AsyncGenerator<Buffer> {
+    for (let asked = 0; asked < PARTS_AHEAD; asked += 1) ask();
     for (;;) {
-      const data = await new Promise<ArrayBuffer | null>((resolve) => {
-        waitingForPart = resolve;
-        send({ type: 'need-part' });
-      });
+      const data =
+        arrived.length > 0
+          ? arrived.shift()!
+          : await new Promise<ArrayBuffer | null>((resolve) => {
+              waitingForPart = resolve;
+            });
       if (data === null) return;
+      ask();
       yield Buffer.from(data);
     }
   }
@@ -63,7 +74,8 @@ export function serveMessageReader(rulesFor: (application: string) => Conversion
     if (message.type === 'part') {
       const resolve = waitingForPart;
       waitingForPart = undefined;
-      resolve?.(message.data);
+      if (resolve) resolve(message.data);
+      else arrived.push(message.data);
     } else if (message.type === 'credit') {
       credit += 1;
       const resolve = waitingForCredit;

@@ -1,6 +1,7 @@
 import { columnName, tableName } from '../platform/metadata.js';
 import type { Db } from '../platform/storage/index.js';
 import { inListBatches, placeholders, queryRows } from '../platform/storage/raw-sql.js';
+import { changesWritten } from './change-log.js';
 import type { ExchangeContext } from './exchange-context.js';
 import { exportMode, passesFilters } from './export-rules.js';
 import type { ExchangeNode } from './nodes.js';
@@ -80,6 +81,7 @@ export async function registerByRules(
         )
         .execute();
       registered += changes.length;
+      changesWritten(trx, node.id);
     }
   }
   return registered;

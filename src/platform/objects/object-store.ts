@@ -6,7 +6,8 @@ import { columnName, findType, sectionTableName, tableName } from '../metadata.j
 import { catalogScope, documentScope, nextFreeNumber, noteNumber, parseNumber } from '../numbering.js';
 import { newRef } from '../refs.js';
 import { readPrefix } from '../settings.js';
-import type { Db, Row, StorageDialect } from '../storage/index.js';
+import type { Db, Row, StorageDialect, TableSpec } from '../storage/index.js';
+import { withIndexesBuiltAfter } from '../storage/index.js';
 import {
   execute,
   inListBatches,
@@ -20,6 +21,7 @@ import { BoundedSet, transactionCache } from '../storage/transaction-cache.js';
 import { parseObjectInput } from './object-input.js';
 import { headerRow, lineRows, mergeInput } from './object-rows.js';
 import { fieldValueSchema, type LineValues } from './object-schema.js';
+import { objectTableSpecs } from './object-tables.js';
 
 /** An object as the API shows it: system fields, declared fields, and tabular sections as arrays. */
 export type StoredObject = Record<string, FieldValue | LineValues[]> & {
@@ -77,6 +79,8 @@ export type ListQuery = {
 export type ObjectStore = ReturnType<typeof createObjectStore>;
 
 const MAX_PAGE = 1000;
+/** From how many objects a load builds the indexes of the document types it fills after it. */
+const BULK_LOAD = 10_000;
 function sameRows(a: readonly Row[], b: readonly Row[]): boolean {
   if (a.length !== b.length) return false;
   for (let index = 0; index < a.length; index += 1) {
@@ -704,6 +708,27 @@ export function createObjectStore(deps: {
 
   return {
     typeDef,
+
+    /**
+     * Runs a load of about `incoming` objects with the indexes of each document type it could double
+     * built after it, not grown row by row (withIndexesBuiltAfter); catalogs keep theirs, which the load
+     * searches. Where the dialect cannot rebuild indexes aside, or the load is small, it just runs.
+     */
+    async loadingMany<T>(trx: Db, incoming: number, work: () => Promise<T>): Promise<T> {
+      if (!dialect.rebuildsIndexesAside || incoming < BULK_LOAD) return work();
+      const tables: TableSpec[] = [];
+      for (const def of app.types) {
+        if (def.kind !== 'document') continue;
+        const [counted] = await queryRows<{ count: number }>(
+          trx,
+          sqlTarget,
+          `select count(*) as count from ${quote(tableName(def))}`,
+          [],
+        );
+        if (Number(counted?.count ?? 0) <= incoming) tables.push(...objectTableSpecs(def));
+      }
+      return withIndexesBuiltAfter(trx, tables, work);
+    },
 
     async get(typeName: string, ref: string, trx?: Db): Promise<StoredObject | undefined> {
       return read(trx ?? db, typeDef(typeName), ref);

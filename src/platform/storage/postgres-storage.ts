@@ -4,6 +4,7 @@ import type { ColumnKind, Db, DynamicDatabase, Storage, StorageDialect } from '.
 
 export const postgresDialect: StorageDialect = {
   name: 'postgres',
+  rebuildsIndexesAside: false,
   columnType(column: ColumnKind): string {
     switch (column.kind) {
       case 'text':

@@ -7,6 +7,7 @@ import type { ColumnKind, Db, DynamicDatabase, Storage, StorageDialect } from '.
 
 export const sqliteDialect: StorageDialect = {
   name: 'sqlite',
+  rebuildsIndexesAside: true,
   // Decimals are TEXT: a NUMERIC column would turn "1.20" into a binary float.
   columnType(column: ColumnKind): string {
     if (column.kind === 'binary') return 'blob';

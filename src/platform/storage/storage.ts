@@ -23,6 +23,11 @@ export interface StorageDialect {
   listColumns(db: Db, table: string): Promise<Set<string>>;
   /** The violated unique index or constraint, if the error is a unique violation. */
   uniqueViolation(error: unknown): { constraint: string } | undefined;
+  /**
+   * Whether an index may be dropped and built again inside a transaction without holding readers off:
+   * SQLite's readers keep their snapshot; PostgreSQL would lock the table against them until commit.
+   */
+  readonly rebuildsIndexesAside: boolean;
 }
 
 /** Where infobases keep their data: one SQLite file each, or one PostgreSQL schema each. */

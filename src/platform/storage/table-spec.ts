@@ -39,13 +39,34 @@ export async function ensureTable(db: Db, dialect: StorageDialect, table: TableS
         .execute();
     }
   }
-  for (const index of table.indexes ?? []) {
-    let builder = db.schema
-      .createIndex(index.name)
-      .ifNotExists()
-      .on(table.name)
-      .columns([...index.columns]);
-    if (index.unique) builder = builder.unique();
-    await builder.execute();
-  }
+  for (const index of table.indexes ?? []) await createIndex(db, table.name, index);
+}
+
+export async function createIndex(db: Db, table: string, index: IndexSpec): Promise<void> {
+  let builder = db.schema
+    .createIndex(index.name)
+    .ifNotExists()
+    .on(table)
+    .columns([...index.columns]);
+  if (index.unique) builder = builder.unique();
+  await builder.execute();
+}
+
+/**
+ * Runs `work` with the table's indexes that are not unique dropped, and builds them again after it, in
+ * the caller's transaction: a load that adds many rows to a table that has few is much faster so, and
+ * an index built at once is as good as one grown row by row. Unique indexes stay: they keep rules.
+ */
+export async function withIndexesBuiltAfter<T>(
+  db: Db,
+  tables: readonly TableSpec[],
+  work: () => Promise<T>,
+): Promise<T> {
+  const deferred = tables.flatMap((table) =>
+    (table.indexes ?? []).filter((index) => !index.unique).map((index) => ({ table: table.name, index })),
+  );
+  for (const { index } of deferred) await sql`drop index if exists ${sql.id(index.name)}`.execute(db);
+  const result = await work();
+  for (const { table, index } of deferred) await createIndex(db, table, index);
+  return result;
 }
