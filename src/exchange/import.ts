@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { formatVersionOf, type MessageHeader, messageHeaderSchema } from '../format/message-header.js';
 import { AppError } from '../platform/errors.js';
-import type { ObjectTypeDef } from '../platform/metadata.js';
+import { columnName, type FieldDef, type ObjectTypeDef } from '../platform/metadata.js';
 import { deferNumberNotes, writeNotedNumbers } from '../platform/numbering.js';
 import { parseObjectInput } from '../platform/objects/object-input.js';
+import type { NewObjectRows } from '../platform/objects/object-rows.js';
 import type { Db } from '../platform/storage/index.js';
 import { execute, type SqlTarget } from '../platform/storage/raw-sql.js';
 import { forgetTransactionCache } from '../platform/storage/transaction-cache.js';
@@ -19,9 +20,16 @@ import {
 import type { ExchangeContext } from './exchange-context.js';
 import type { Progress } from './export.js';
 import { createIdentifier, type Identifier, type Lookup } from './identification.js';
+import { inputOf } from './incoming-input.js';
 import { SessionRecord } from './journal.js';
 import { readMessageLines } from './message-codec.js';
-import { type BodyObject, convertLine, entryOf, openMessage } from './message-reader.js';
+import {
+  type BodyObject,
+  type ConvertedObject,
+  convertLine,
+  entryOf,
+  openMessage,
+} from './message-reader.js';
 import type { ExchangeNode } from './nodes.js';
 import { link } from './public-ids.js';
 
@@ -95,6 +103,8 @@ function peerRefOfEntry(entry: FormatEntry): string {
 /** A body line read and converted, or the reason it could not be (message-reader.ts). */
 type ParsedLine = BodyObject;
 
+type Problem = { code: string; message: string };
+
 /** Lines read, converted and looked up together before they are applied one by one. */
 const CHUNK = 32;
 
@@ -166,7 +176,7 @@ export class MessageApplier {
    */
   private async applyChunk(chunk: readonly ParsedLine[]) {
     if (chunk.length === 0) return;
-    await this.identifier.prefetch(lookupsOf(chunk));
+    await this.identifier.prefetch(lookupsOf(chunk, this.context.typeDef));
     const chunkRecord = new SessionRecord();
     await execute(this.trx, this.sql, 'savepoint apply_chunk', []);
     try {
@@ -181,7 +191,7 @@ export class MessageApplier {
       await execute(this.trx, this.sql, 'rollback to savepoint apply_chunk', []);
       await execute(this.trx, this.sql, 'release savepoint apply_chunk', []);
       this.forgetUndone();
-      await this.identifier.prefetch(lookupsOf(chunk));
+      await this.identifier.prefetch(lookupsOf(chunk, this.context.typeDef));
       this.guard = 'object';
       this.counting = this.record;
       for (const parsed of chunk) await this.applyParsed(parsed);
@@ -253,10 +263,7 @@ export class MessageApplier {
     return this.context.rules.types.find((type) => type.formatType === formatType)?.localType ?? formatType;
   }
 
-  private async put(
-    incoming: IncomingObject,
-    parsed: ParsedLine,
-  ): Promise<{ code: string; message: string } | undefined> {
+  private async put(incoming: IncomingObject, parsed: ConvertedObject): Promise<Problem | undefined> {
     const def = this.context.typeDef(incoming.localType);
     const found =
       this.identifier.identifyKnown(def, incoming.peerRef) ??
@@ -267,15 +274,21 @@ export class MessageApplier {
         message: `matches ${found.candidates.length} objects here by ${found.fields.join('+')} (${found.candidates.join(', ')}); link it by hand to avoid a duplicate`,
       };
     }
+    if (parsed.prepared) {
+      if (found.kind === 'new' && !found.decided) {
+        const stored = await this.putPrepared(def, incoming.peerRef, parsed.prepared);
+        if (stored) return stored.problem;
+      }
+      // The rows made for a new document with its own references do not fit: it is read in full.
+      incoming = this.fullyRead(parsed);
+      parsed = { text: parsed.text, incoming, complete: true };
+    }
     const localRef = 'localRef' in found ? found.localRef : incoming.peerRef;
     const unresolved: string[] = [];
     // References read only by their ref (message-reader.ts) are read again in full when that is not enough.
     const values =
       this.resolvedFromMemory(incoming) ??
-      (await this.resolved(
-        parsed.incoming && !parsed.complete ? this.fullyRead(parsed) : incoming,
-        unresolved,
-      ));
+      (await this.resolved(parsed.complete ? incoming : this.fullyRead(parsed), unresolved));
     if (unresolved.length > 0) {
       return {
         code: 'unresolved_reference',
@@ -290,7 +303,7 @@ export class MessageApplier {
     const before = mayExist
       ? await this.context.infobase.objects.get(def.name, localRef, this.trx)
       : undefined;
-    const input = this.inputFor(def, incoming, values, before === undefined);
+    const input = inputOf(def, incoming, values, before === undefined);
     if (before && this.unchanged(def, before, input)) {
       await this.settle(def, incoming.peerRef, localRef);
       this.identifier.take(def, localRef, incoming.peerRef);
@@ -323,27 +336,59 @@ export class MessageApplier {
     return undefined;
   }
 
-  private inputFor(
+  /**
+   * A new document from the rows the reader thread made for it (message-reader.ts): stored as they are
+   * where each reference stands for the object of the same ref, with the local ref put in where it does
+   * not. Undefined when what the chunk fetched cannot tell: the caller applies it the common way.
+   */
+  private async putPrepared(
     def: ObjectTypeDef,
-    incoming: IncomingObject,
-    values: Record<string, unknown>,
-    creating: boolean,
-  ) {
-    const input: Record<string, unknown> = Object.assign({}, values);
-    const { system } = incoming;
-    if (system.deleted !== undefined) input.deleted = system.deleted;
-    if (def.kind === 'document') {
-      if (system.number) input.number = system.number;
-      if (system.date) input.date = system.date;
-      if (system.posted !== undefined) input.posted = system.posted;
-    } else if (def.code?.kind === 'natural') {
-      const code = system.code ?? (typeof incoming.keys.code === 'string' ? incoming.keys.code : undefined);
-      if (code) input.code = code;
-    } else if (creating && system.code) {
-      // A mapped catalog item keeps this infobase's own code; a new one keeps the sender's.
-      input.code = system.code;
+    ref: string,
+    rows: NewObjectRows,
+  ): Promise<{ problem: Problem | undefined } | undefined> {
+    if (this.identifier.existsKnown(def, ref) !== false || !this.localizeReferences(def, rows))
+      return undefined;
+    const failure = await this.underSavepoint(() =>
+      this.context.infobase.objects.createFromRows(
+        def.name,
+        rows,
+        { kind: 'exchange', nodeId: this.node.id },
+        { trx: this.trx },
+      ),
+    );
+    if (failure) return { problem: failure };
+    this.noteIfOursWasReplaced(def, ref, 'changed');
+    this.identifier.created(def, ref);
+    this.counting.count(def.name, 'created');
+    return { problem: undefined };
+  }
+
+  /** Puts the local ref in every reference cell of the rows; false if one is not known from memory. */
+  private localizeReferences(def: ObjectTypeDef, rows: NewObjectRows): boolean {
+    const local = (field: FieldDef, row: Record<string, unknown>) => {
+      if (field.type.kind !== 'ref') return true;
+      const column = columnName(field.name);
+      const peerRef = row[column];
+      if (typeof peerRef !== 'string') return true;
+      const found = this.identifier.resolveKnown({
+        kind: 'ref',
+        localType: field.type.to,
+        peerRef,
+        keys: {},
+        values: {},
+      });
+      if (typeof found !== 'string') return false;
+      if (found !== peerRef) row[column] = found;
+      return true;
+    };
+    // Rows left half replaced are never stored: a document that falls back is read anew, in full.
+    const cells: { field: FieldDef; row: Record<string, unknown> }[] = [];
+    for (const field of def.fields) cells.push({ field, row: rows.header });
+    for (const section of def.tabularSections ?? []) {
+      for (const row of rows.lines[section.name] ?? [])
+        for (const field of section.fields) cells.push({ field, row });
     }
-    return input;
+    return cells.every(({ field, row }) => local(field, row));
   }
 
   /** Whether applying would change nothing: then nothing is written and nothing echoes back. */
@@ -595,18 +640,34 @@ export class MessageApplier {
 }
 
 /** What a chunk of lines will look up: each object's own ref and keys, and every reference it holds. */
-function lookupsOf(chunk: readonly ParsedLine[]): Lookup[] {
+function lookupsOf(chunk: readonly ParsedLine[], typeDef: (localType: string) => ObjectTypeDef): Lookup[] {
   const lookups: Lookup[] = [];
   const add = (value: unknown) => {
     if (isIncomingRef(value)) lookups.push(value);
   };
-  for (const { incoming } of chunk) {
+  const addCells = (fields: readonly FieldDef[], row: Record<string, unknown>) => {
+    for (const field of fields) {
+      const peerRef = row[columnName(field.name)];
+      if (field.type.kind === 'ref' && typeof peerRef === 'string')
+        lookups.push({ localType: field.type.to, peerRef, keys: {} });
+    }
+  };
+  for (const parsed of chunk) {
+    const { incoming } = parsed;
     if (!incoming) continue;
     if (incoming.action === 'delete') {
       lookups.push({ localType: incoming.localType, peerRef: incoming.peerRef, keys: {} });
       continue;
     }
     lookups.push(incoming);
+    if (parsed.prepared) {
+      // Its references are in its rows, each by the peer's ref.
+      const def = typeDef(incoming.localType);
+      addCells(def.fields, parsed.prepared.header);
+      for (const section of def.tabularSections ?? [])
+        for (const row of parsed.prepared.lines[section.name] ?? []) addCells(section.fields, row);
+      continue;
+    }
     for (const value of Object.values(incoming.values)) {
       if (Array.isArray(value)) for (const line of value) for (const cell of Object.values(line)) add(cell);
       else add(value);
@@ -702,6 +763,7 @@ async function applyInTransaction(
     worker: context.readerThread,
     workerFrom: context.readerThreadFrom,
     purpose: 'import',
+    dialect: context.infobase.dialect.name,
   });
   const header = await checkHeader(context, node, opened.header);
   const applier = new MessageApplier(context, trx, node, header.Confirmation.MessageNo);

@@ -326,6 +326,7 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
           worker: context.readerThread,
           workerFrom: context.readerThreadFrom,
           purpose: 'analysis',
+          dialect: context.infobase.dialect.name,
         },
       );
       await checkHeader(context, node, opened.header);

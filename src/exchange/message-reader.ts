@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { messageTrailerSchema } from '../format/message-header.js';
 import { AppError } from '../platform/errors.js';
+import type { NewObjectRows } from '../platform/objects/object-rows.js';
+import type { DialectName } from '../platform/storage/index.js';
 import {
   ConversionError,
   type ConversionRules,
@@ -21,15 +23,23 @@ import { readMessageTexts } from './message-codec.js';
  * search by its key properties, a classifier item to create) converts the line again, in full.
  */
 export type BodyObject =
-  | {
-      /** The line as it came, when asked for: what is held back is kept as received. */
-      text: string | undefined;
-      incoming: IncomingObject | IncomingDeletion;
-      /** False when the references carry their ref only (read in the worker). */
-      complete: boolean;
-      error?: undefined;
-    }
+  | ConvertedObject
   | { text: string | undefined; incoming?: undefined; error: ConversionError };
+
+export type ConvertedObject = {
+  /** The line as it came, when asked for: what is held back is kept as received. */
+  text: string | undefined;
+  incoming: IncomingObject | IncomingDeletion;
+  /** False when the references carry their ref only (read in the worker). */
+  complete: boolean;
+  /**
+   * A document's rows as they would be stored if it is new here and each reference stands for the
+   * object of the same ref (made in the worker: `receivedDocumentRows`); `incoming` is then only its
+   * type and ref.
+   */
+  prepared?: NewObjectRows;
+  error?: undefined;
+};
 
 export type OpenedMessage = {
   /** The first line, the header, as it came: the caller checks it. */
@@ -51,6 +61,8 @@ export type ReaderOptions = {
   /** The worker thread's entry (the server's), or none: then every message is read in place. */
   worker?: URL | undefined;
   purpose: ReadPurpose;
+  /** Where the objects are stored: the worker makes rows as that database keeps them. */
+  dialect: DialectName;
   /** A message this large (bytes, compressed) or larger goes to the worker. */
   workerFrom?: number | undefined;
 };
@@ -182,6 +194,11 @@ async function* bodyOf(lines: AsyncGenerator<ReadLine>): AsyncGenerator<BodyObje
 
 const EMPTY_KEYS = Object.freeze({});
 
+/** An object known by its type and ref only: what stands beside rows made in the worker. */
+function refOnlyObject(localType: string, peerRef: string): IncomingObject {
+  return { action: 'put', localType, peerRef, keys: EMPTY_KEYS, values: {}, system: {} };
+}
+
 /** Each reference cut down to its ref: the object crosses to another thread at a fraction of the cost. */
 function withRefsOnly(incoming: IncomingObject | IncomingDeletion): IncomingObject | IncomingDeletion {
   if (incoming.action === 'delete') return incoming;
@@ -226,7 +243,7 @@ function refOnly(value: IncomingValue): IncomingValue {
  * runs more than a few batches ahead of what is applied.
  */
 export type ToReader =
-  | { type: 'start'; application: string; purpose: ReadPurpose }
+  | { type: 'start'; application: string; purpose: ReadPurpose; dialect: DialectName }
   | { type: 'part'; data: ArrayBuffer | null }
   | { type: 'credit' };
 
@@ -240,9 +257,10 @@ export type FromReader =
 export type WireLine =
   | { kind: 'value'; value: unknown }
   | { kind: 'object'; text: string | undefined; incoming: IncomingObject | IncomingDeletion }
+  | { kind: 'prepared'; text: string | undefined; localType: string; peerRef: string; rows: NewObjectRows }
   | { kind: 'unreadable'; text: string | undefined; path: string; reason: string };
 
-export const READER_BATCH = 256;
+export const READER_BATCH = Number(process.env.IBSYNC_RB ?? 256);
 export const READER_CREDIT = 4;
 
 /**
@@ -316,6 +334,7 @@ async function* readInWorker(
     type: 'start',
     application: options.application,
     purpose: options.purpose,
+    dialect: options.dialect,
   } satisfies ToReader);
   try {
     for (;;) {
@@ -327,6 +346,14 @@ async function* readInWorker(
             yield { kind: 'object', text: line.text, error: new ConversionError(line.path, line.reason) };
           } else if (line.kind === 'object') {
             yield { kind: 'object', text: line.text, incoming: line.incoming, complete: false };
+          } else if (line.kind === 'prepared') {
+            yield {
+              kind: 'object',
+              text: line.text,
+              incoming: refOnlyObject(line.localType, line.peerRef),
+              complete: false,
+              prepared: line.rows,
+            };
           } else {
             yield line;
           }

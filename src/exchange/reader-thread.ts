@@ -1,6 +1,14 @@
 import { parentPort } from 'node:worker_threads';
 import { AppError } from '../platform/errors.js';
-import type { ConversionRules } from './conversion.js';
+import { type ApplicationDef, findType } from '../platform/metadata.js';
+import {
+  type BooleanEncoding,
+  type NewObjectRows,
+  receivedDocumentRows,
+} from '../platform/objects/object-rows.js';
+import { booleanEncodings, type DialectName } from '../platform/storage/storage.js';
+import type { ConversionRules, IncomingDeletion, IncomingObject, IncomingValue } from './conversion.js';
+import { inputOf } from './incoming-input.js';
 import {
   type FromReader,
   READER_BATCH,
@@ -19,7 +27,10 @@ const PARTS_AHEAD = 2;
  * converts each line with the application's rules, and sends the lines back in batches while it has
  * credit. The server starts it with the rules of every application (server/reader-thread-entry.ts).
  */
-export function serveMessageReader(rulesFor: (application: string) => ConversionRules | undefined): void {
+export function serveMessageReader(
+  rulesFor: (application: string) => ConversionRules | undefined,
+  applicationFor: (application: string) => ApplicationDef | undefined,
+): void {
   const port = parentPort;
   if (!port) throw new Error('the message reader runs in a worker thread');
   let credit = READER_CREDIT;
@@ -52,15 +63,30 @@ export function serveMessageReader(rulesFor: (application: string) => Conversion
     send({ type: 'lines', lines });
   }
 
-  async function read(application: string, purpose: ReadPurpose) {
+  async function read(application: string, purpose: ReadPurpose, dialect: DialectName) {
     const rules = rulesFor(application);
-    if (!rules) throw new Error(`no conversion rules for the application "${application}"`);
+    const app = applicationFor(application);
+    if (!rules || !app) throw new Error(`no conversion rules for the application "${application}"`);
     let batch: WireLine[] = [];
     for await (const line of readLines(parts(), rules, purpose, false)) {
       if (line.kind === 'value') batch.push(line);
       else if (line.error)
         batch.push({ kind: 'unreadable', text: line.text, path: line.error.path, reason: line.error.reason });
-      else batch.push({ kind: 'object', text: line.text, incoming: line.incoming });
+      else {
+        const rows =
+          purpose === 'import' ? preparedRows(app, booleanEncodings[dialect], line.incoming) : undefined;
+        batch.push(
+          rows
+            ? {
+                kind: 'prepared',
+                text: line.text,
+                localType: line.incoming.localType,
+                peerRef: line.incoming.peerRef,
+                rows,
+              }
+            : { kind: 'object', text: line.text, incoming: line.incoming },
+        );
+      }
       if (batch.length >= READER_BATCH) {
         await flush(batch);
         batch = [];
@@ -82,7 +108,7 @@ export function serveMessageReader(rulesFor: (application: string) => Conversion
       waitingForCredit = undefined;
       resolve?.();
     } else {
-      read(message.application, message.purpose).catch((error: unknown) => {
+      read(message.application, message.purpose, message.dialect).catch((error: unknown) => {
         send(
           error instanceof AppError
             ? { type: 'failed', code: error.code, message: error.message, status: error.status }
@@ -96,4 +122,52 @@ export function serveMessageReader(rulesFor: (application: string) => Conversion
       });
     }
   });
+}
+
+/**
+ * A received document's rows, made here for the importer to store if the document is new there and every
+ * reference stands for the object of the same ref (which it checks, and replaces any that do not). Only
+ * for types whose rows no reference changes: no search fields, a presentation without references.
+ */
+function preparedRows(
+  app: ApplicationDef,
+  encoding: BooleanEncoding,
+  incoming: IncomingObject | IncomingDeletion,
+): NewObjectRows | undefined {
+  if (incoming.action !== 'put') return undefined;
+  const def = findType(app, incoming.localType);
+  if (def?.kind !== 'document' || def.searchFields?.length) return undefined;
+  const values: Record<string, unknown> = {};
+  for (const field in incoming.values) {
+    const value = incoming.values[field]!;
+    if (!Array.isArray(value)) {
+      const local = byPeerRef(value);
+      if (local === undefined) return undefined;
+      values[field] = local;
+      continue;
+    }
+    const lines: Record<string, unknown>[] = [];
+    for (const line of value) {
+      const cells: Record<string, unknown> = {};
+      for (const name in line) {
+        const local = byPeerRef(line[name]!);
+        if (local === undefined) return undefined;
+        cells[name] = local;
+      }
+      lines.push(cells);
+    }
+    values[field] = lines;
+  }
+  const input = inputOf(def, incoming, values, true);
+  input.ref = incoming.peerRef;
+  return receivedDocumentRows(def, encoding, input, {
+    createdIn: incoming.system.createdIn,
+    updatedAt: new Date().toISOString(),
+  });
+}
+
+/** A value, a reference as its peer's ref; undefined for a reference without one (found by its keys only). */
+function byPeerRef(value: IncomingValue): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  return value.peerRef ?? undefined;
 }

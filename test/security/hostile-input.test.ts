@@ -18,6 +18,7 @@ async function drain(parts: Buffer[]): Promise<void> {
     rules: accountingConversion,
     application: 'accounting',
     purpose: 'import',
+    dialect: 'sqlite',
   });
   for await (const _ of opened.body) {
     // Reading is the point: every line is parsed or the whole message is refused.

@@ -1,7 +1,9 @@
 import type { FieldDef, ObjectTypeDef, TabularSectionDef } from '../metadata.js';
 import { columnName } from '../metadata.js';
+import { parseNumber } from '../numbering.js';
 import { searchKey, searchKeyColumn } from '../search-keys.js';
 import type { Row, StorageDialect } from '../storage/index.js';
+import { parseObjectInput } from './object-input.js';
 import type { LineValues } from './object-schema.js';
 
 /**
@@ -39,7 +41,10 @@ export function mergeInput(
   return { values: def.complete ? def.complete(merged) : merged, changedSections };
 }
 
-export function encodeValue(dialect: StorageDialect, field: FieldDef, value: unknown): unknown {
+/** All a row builder needs of a dialect: how it stores a boolean. */
+export type BooleanEncoding = Pick<StorageDialect, 'encodeBoolean'>;
+
+export function encodeValue(dialect: BooleanEncoding, field: FieldDef, value: unknown): unknown {
   if (value === undefined || value === null) return null;
   if (field.type.kind === 'boolean') return dialect.encodeBoolean(Boolean(value));
   return value;
@@ -48,7 +53,7 @@ export function encodeValue(dialect: StorageDialect, field: FieldDef, value: unk
 /** The header row without `ref` and `created_in`, which only a new object gets. */
 export function headerRow(
   def: ObjectTypeDef,
-  dialect: StorageDialect,
+  dialect: BooleanEncoding,
   values: Record<string, unknown>,
   numberColumns: NumberColumns,
   meta: { version: number; deleted: boolean; updatedAt: string },
@@ -74,7 +79,7 @@ export function headerRow(
 }
 
 export function lineRows(
-  dialect: StorageDialect,
+  dialect: BooleanEncoding,
   section: TabularSectionDef,
   ref: string,
   lines: readonly LineValues[],
@@ -119,4 +124,57 @@ export function localNow(): string {
   const now = new Date();
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+}
+
+/** A new object's rows: its header (with ref and created_in) and its lines by section. */
+export type NewObjectRows = { header: Row; lines: Record<string, Row[]> };
+
+/** The numbering columns of a document that keeps the number it was given (a received one). */
+export function givenNumberColumns(
+  def: ObjectTypeDef,
+  number: string,
+  year: number | undefined,
+): NumberColumns {
+  const parsed = parseNumber(def.kind, number);
+  return {
+    number,
+    number_year: year,
+    number_scope: parsed?.scope ?? null,
+    number_seq: parsed?.sequence ?? null,
+  };
+}
+
+/**
+ * The rows a received document makes when it is new here, worked out from its input alone, as the write
+ * path does for it (object-store.ts `save`, the same functions in the same order): validation, defaults
+ * and totals, its given number, the rows. Undefined when its input needs the write path's own answer
+ * (it fails a check, it has no number, no infobase of origin): the reader thread prepares what it can,
+ * and the write path decides the rest.
+ */
+export function receivedDocumentRows(
+  def: ObjectTypeDef,
+  dialect: BooleanEncoding,
+  input: Record<string, unknown>,
+  meta: { createdIn: string | undefined; updatedAt: string },
+): NewObjectRows | undefined {
+  if (def.kind !== 'document' || meta.createdIn === undefined) return undefined;
+  const parsed = parseObjectInput(def, 'create', input);
+  if (!parsed.success) return undefined;
+  const data = parsed.data;
+  if (typeof data.number !== 'string' || typeof data.ref !== 'string') return undefined;
+  const { values } = mergeInput(def, undefined, data);
+  if ((def.check?.(values) ?? []).length > 0) return undefined;
+  const year = Number(String(values.date).slice(0, 4));
+  const header = headerRow(def, dialect, values, givenNumberColumns(def, data.number, year), {
+    version: 1,
+    deleted: Boolean(data.deleted ?? false),
+    updatedAt: meta.updatedAt,
+  });
+  header.ref = data.ref;
+  header.created_in = meta.createdIn;
+  const lines: Record<string, Row[]> = {};
+  for (const section of def.tabularSections ?? []) {
+    lines[section.name] = lineRows(dialect, section, data.ref, (values[section.name] as LineValues[]) ?? []);
+  }
+  return { header, lines };
 }

@@ -19,7 +19,7 @@ import {
 } from '../storage/raw-sql.js';
 import { BoundedSet, transactionCache } from '../storage/transaction-cache.js';
 import { parseObjectInput } from './object-input.js';
-import { headerRow, lineRows, mergeInput } from './object-rows.js';
+import { givenNumberColumns, headerRow, lineRows, mergeInput, type NewObjectRows } from './object-rows.js';
 import { fieldValueSchema, type LineValues } from './object-schema.js';
 import { objectTableSpecs } from './object-tables.js';
 
@@ -421,15 +421,9 @@ export function createObjectStore(deps: {
 
   /** The numbering columns of a received document, which keeps its number: worked out without a query. */
   async function receivedNumber(trx: Db, def: ObjectTypeDef, number: string, year: number | undefined) {
-    const parsed = parseNumber(def.kind, number);
     const noting = noteNumber(trx, sqlTarget, def, number, year);
     if (noting) await noting;
-    return {
-      number,
-      number_year: year,
-      number_scope: parsed?.scope ?? null,
-      number_seq: parsed?.sequence ?? null,
-    };
+    return givenNumberColumns(def, number, year);
   }
 
   async function isNumberTaken(
@@ -506,13 +500,17 @@ export function createObjectStore(deps: {
         await execute(trx, sqlTarget, `delete from ${quote(table)} where owner_ref = ?`, [ref]);
       }
       written.set(section.name, rows);
-      // Keep each statement well under SQLite's limit of bound parameters.
-      const chunk = Math.max(1, Math.floor(900 / (section.fields.length + 2)));
-      for (let start = 0; start < rows.length; start += chunk) {
-        await insertRows(trx, table, rows.slice(start, start + chunk));
-      }
+      await insertLines(trx, table, section, rows);
     }
     return written;
+  }
+
+  async function insertLines(trx: Db, table: string, section: TabularSectionDef, rows: readonly Row[]) {
+    // Keep each statement well under SQLite's limit of bound parameters.
+    const chunk = Math.max(1, Math.floor(900 / (section.fields.length + 2)));
+    for (let start = 0; start < rows.length; start += chunk) {
+      await insertRows(trx, table, rows.slice(start, start + chunk));
+    }
   }
 
   /** One multi-row insert; its text is made once per table, column list and row count. */
@@ -605,28 +603,34 @@ export function createObjectStore(deps: {
         await insertRows(trx, tableName(def), [row]);
       }
     } catch (error) {
-      const violation = dialect.uniqueViolation(error);
-      if (!violation) throw error;
-      if (/number|code/.test(violation.constraint)) {
-        throw duplicateNumber(
-          def,
-          String(numberColumns.number ?? numberColumns.code),
-          numberColumns.number_year as number,
-        );
-      }
-      throw new AppError('conflict', `A ${def.name} with ref ${ref} already exists`, { status: 409 });
+      throw whyRefused(error, def, numberColumns, ref);
     }
     const lines = await writeLines(trx, def, ref, values, changedSections, before);
+    return written(
+      trx,
+      def,
+      before ? Object.assign({}, row, { ref, created_in: before.createdIn }) : row,
+      lines,
+      before,
+      origin,
+    );
+  }
+
+  /** After a write: the transaction knows the object exists, and the hooks hear of it. */
+  async function written(
+    trx: Db,
+    def: ObjectTypeDef,
+    row: Row,
+    lines: ReadonlyMap<string, Row[]>,
+    before: StoredObject | undefined,
+    origin: WriteOrigin,
+  ): Promise<() => StoredObject> {
+    const ref = String(row.ref);
     knownRefs(trx).add(def.name, ref);
     // Decoded only when asked: most writes of a large load never look at it again.
     let after: StoredObject | undefined;
-    const written = () => {
-      after ??= writtenObject(
-        def,
-        before ? Object.assign({}, row, { ref, created_in: before.createdIn }) : row,
-        lines,
-        before,
-      );
+    const decoded = () => {
+      after ??= writtenObject(def, row, lines, before);
       return after;
     };
     const event: WriteEvent = {
@@ -635,12 +639,67 @@ export function createObjectStore(deps: {
       action: before ? 'update' : 'create',
       before,
       get after() {
-        return written();
+        return decoded();
       },
       origin,
     };
     await runHooks(trx, event);
-    return written;
+    return decoded;
+  }
+
+  /**
+   * Stores a new object from rows already made (`receivedDocumentRows`, in the reader thread): what the
+   * write path does with the rows it makes itself — references checked, the number noted, the rows
+   * inserted, the hooks run. Fails as `save` does.
+   */
+  async function createFromRows(trx: Db, def: ObjectTypeDef, rows: NewObjectRows, origin: WriteOrigin) {
+    const unseen = unseenReferences(trx, def, rowValues(def, rows));
+    if (unseen) await checkReferences(trx, def, unseen);
+    const { header } = rows;
+    if (def.kind === 'document') {
+      const noting = noteNumber(trx, sqlTarget, def, String(header.number), Number(header.number_year));
+      if (noting) await noting;
+    }
+    try {
+      await insertRows(trx, tableName(def), [header]);
+    } catch (error) {
+      throw whyRefused(error, def, header, String(header.ref));
+    }
+    const lines = new Map<string, Row[]>();
+    for (const section of def.tabularSections ?? []) {
+      const sectionRows = rows.lines[section.name] ?? [];
+      lines.set(section.name, sectionRows);
+      await insertLines(trx, sectionTableName(def, section), section, sectionRows);
+    }
+    await written(trx, def, header, lines, undefined, origin);
+  }
+
+  /** The reference values of rows, by field, as `unseenReferences` reads them from values. */
+  function rowValues(def: ObjectTypeDef, rows: NewObjectRows): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    for (const field of def.fields) values[field.name] = rows.header[columnName(field.name)];
+    for (const section of def.tabularSections ?? []) {
+      values[section.name] = (rows.lines[section.name] ?? []).map((row) => {
+        const line: Record<string, unknown> = {};
+        for (const field of section.fields) line[field.name] = row[columnName(field.name)];
+        return line;
+      });
+    }
+    return values;
+  }
+
+  /** A refused insert in the words of the write path: a number or code in use, or a ref that exists. */
+  function whyRefused(error: unknown, def: ObjectTypeDef, numberColumns: Row, ref: string): unknown {
+    const violation = dialect.uniqueViolation(error);
+    if (!violation) return error;
+    if (/number|code/.test(violation.constraint)) {
+      return duplicateNumber(
+        def,
+        String(numberColumns.number ?? numberColumns.code),
+        numberColumns.number_year as number,
+      );
+    }
+    return new AppError('conflict', `A ${def.name} with ref ${ref} already exists`, { status: 409 });
   }
 
   async function referencedBy(trx: Db, def: ObjectTypeDef, ref: string): Promise<string | undefined> {
@@ -816,6 +875,11 @@ export function createObjectStore(deps: {
         if (!before) throw notFound(`The ${def.name} ${ref}`);
         return (await save(trx, def, before, values, origin, undefined))();
       });
+    },
+
+    /** A new object from rows made elsewhere (the reader thread): see createFromRows. */
+    async createFromRows(typeName: string, rows: NewObjectRows, origin: WriteOrigin, options: { trx: Db }) {
+      await createFromRows(options.trx, typeDef(typeName), rows, origin);
     },
 
     /** Creates the object with this ref, or changes it if it exists: the exchange's way to apply. */

@@ -1,6 +1,13 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { ColumnKind, Db, DynamicDatabase, Storage, StorageDialect } from './storage.js';
+import {
+  booleanEncodings,
+  type ColumnKind,
+  type Db,
+  type DynamicDatabase,
+  type Storage,
+  type StorageDialect,
+} from './storage.js';
 
 export const postgresDialect: StorageDialect = {
   name: 'postgres',
@@ -19,7 +26,7 @@ export const postgresDialect: StorageDialect = {
         return `numeric(${column.precision}, ${column.scale})`;
     }
   },
-  encodeBoolean: (value) => value,
+  encodeBoolean: booleanEncodings.postgres.encodeBoolean,
   decodeBoolean: (value) => value === true,
   async listColumns(db: Db, table: string): Promise<Set<string>> {
     const result = await sql<{ column_name: string }>`

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import type { DirectStatements } from './raw-sql.js';
-import type { ColumnKind, Db, DynamicDatabase, Storage, StorageDialect } from './storage.js';
+import {
+  booleanEncodings,
+  type ColumnKind,
+  type Db,
+  type DynamicDatabase,
+  type Storage,
+  type StorageDialect,
+} from './storage.js';
 
 export const sqliteDialect: StorageDialect = {
   name: 'sqlite',
@@ -13,7 +20,7 @@ export const sqliteDialect: StorageDialect = {
     if (column.kind === 'binary') return 'blob';
     return column.kind === 'integer' || column.kind === 'boolean' ? 'integer' : 'text';
   },
-  encodeBoolean: (value) => (value ? 1 : 0),
+  encodeBoolean: booleanEncodings.sqlite.encodeBoolean,
   decodeBoolean: (value) => value === 1 || value === true,
   async listColumns(db: Db, table: string): Promise<Set<string>> {
     const result = await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db);

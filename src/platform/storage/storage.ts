@@ -14,6 +14,15 @@ export type ColumnKind =
   | { kind: 'binary' }
   | { kind: 'decimal'; precision: number; scale: number };
 
+/**
+ * How each dialect stores a boolean, apart from the dialects themselves: code that only builds rows (the
+ * message reader thread) needs no database driver.
+ */
+export const booleanEncodings: Record<DialectName, { encodeBoolean(value: boolean): boolean | number }> = {
+  sqlite: { encodeBoolean: (value) => (value ? 1 : 0) },
+  postgres: { encodeBoolean: (value) => value },
+};
+
 /** What differs between SQLite and PostgreSQL, and nothing else. */
 export interface StorageDialect {
   readonly name: DialectName;
