@@ -78,7 +78,7 @@ export async function openMessage(
   const lines =
     options.worker && size >= (options.workerFrom ?? WORKER_FROM_BYTES)
       ? readInWorker(parts, options.worker, options)
-      : readLines(parts, options.rules, options.purpose, true);
+      : readLines(parts, options.rules, options.purpose);
   const first = await lines.next();
   if (first.done || first.value.kind !== 'value') {
     await lines.return(undefined);
@@ -129,7 +129,6 @@ export async function* readLines(
   parts: AsyncIterable<Buffer>,
   rules: ConversionRules,
   purpose: ReadPurpose,
-  complete: boolean,
 ): AsyncGenerator<ReadLine> {
   let lineNo = 0;
   let header = true;
@@ -154,8 +153,8 @@ export async function* readLines(
       yield {
         kind: 'object',
         text: kept,
-        incoming: complete ? converted.incoming : withRefsOnly(converted.incoming),
-        complete,
+        incoming: converted.incoming,
+        complete: true,
       };
   }
 }
@@ -200,7 +199,7 @@ function refOnlyObject(localType: string, peerRef: string): IncomingObject {
 }
 
 /** Each reference cut down to its ref: the object crosses to another thread at a fraction of the cost. */
-function withRefsOnly(incoming: IncomingObject | IncomingDeletion): IncomingObject | IncomingDeletion {
+export function withRefsOnly(incoming: IncomingObject | IncomingDeletion): IncomingObject | IncomingDeletion {
   if (incoming.action === 'delete') return incoming;
   const values: IncomingObject['values'] = {};
   for (const field in incoming.values) {

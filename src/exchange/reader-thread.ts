@@ -17,6 +17,7 @@ import {
   readLines,
   type ToReader,
   type WireLine,
+  withRefsOnly,
 } from './message-reader.js';
 
 /** Parts asked for beyond the one being read. */
@@ -68,7 +69,7 @@ export function serveMessageReader(
     const app = applicationFor(application);
     if (!rules || !app) throw new Error(`no conversion rules for the application "${application}"`);
     let batch: WireLine[] = [];
-    for await (const line of readLines(parts(), rules, purpose, false)) {
+    for await (const line of readLines(parts(), rules, purpose)) {
       if (line.kind === 'value') batch.push(line);
       else if (line.error)
         batch.push({ kind: 'unreadable', text: line.text, path: line.error.path, reason: line.error.reason });
@@ -84,7 +85,7 @@ export function serveMessageReader(
                 peerRef: line.incoming.peerRef,
                 rows,
               }
-            : { kind: 'object', text: line.text, incoming: line.incoming },
+            : { kind: 'object', text: line.text, incoming: withRefsOnly(line.incoming) },
         );
       }
       if (batch.length >= READER_BATCH) {

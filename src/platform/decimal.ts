@@ -46,9 +46,38 @@ function checkPlainDecimal(text: string, spec: DecimalSpec): DecimalCheck | unde
   return { ok: true, value: spec.scale > 0 ? `${whole}.${fraction.padEnd(spec.scale, '0')}` : whole };
 }
 
+/**
+ * Whether the text is a decimal already as normalizing writes it (`-?(0|[1-9]\d*)(\.\d{scale})?`, not
+ * negative zero, within the precision): then it is its own normal form, told by its characters alone.
+ */
+function isNormalDecimal(text: string, spec: DecimalSpec): boolean {
+  const length = text.length;
+  const negative = length > 0 && text.charCodeAt(0) === 0x2d;
+  let index = negative ? 1 : 0;
+  const integerStart = index;
+  let nonZero = false;
+  for (; index < length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x30 || code > 0x39) break;
+    if (code !== 0x30) nonZero = true;
+  }
+  const integerDigits = index - integerStart;
+  if (integerDigits === 0 || integerDigits > Math.max(1, spec.precision - spec.scale)) return false;
+  if (integerDigits > 1 && text.charCodeAt(integerStart) === 0x30) return false;
+  if (spec.scale === 0) return index === length && !(negative && !nonZero);
+  if (index !== length - spec.scale - 1 || text.charCodeAt(index) !== 0x2e) return false;
+  for (index += 1; index < length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x30 || code > 0x39) return false;
+    if (code !== 0x30) nonZero = true;
+  }
+  return !(negative && !nonZero);
+}
+
 /** Normalizes to exactly `scale` fraction digits, refusing values that need more digits than allowed. */
 export function checkDecimal(input: unknown, spec: DecimalSpec): DecimalCheck {
   if (typeof input === 'string') {
+    if (isNormalDecimal(input, spec)) return { ok: true, value: input };
     const plain = checkPlainDecimal(input, spec);
     if (plain) return plain;
   }

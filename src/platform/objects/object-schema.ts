@@ -26,6 +26,7 @@ export const dateTimeSchema = z.string().transform((text, ctx) => {
 
 /** `YYYY-MM-DDTHH:mm:ss` from the ways a date and time may be written, or what is wrong with it. */
 export function normalizeDateTime(text: string): string | { problem: string } {
+  if (isNormalDateTime(text)) return text;
   const parts = DATETIME.exec(text.trim());
   if (!parts || !isCalendarDate(`${parts[1]}-${parts[2]}-${parts[3]}`)) {
     return { problem: 'must be a date and time written as YYYY-MM-DDTHH:mm:ss' };
@@ -35,6 +36,42 @@ export function normalizeDateTime(text: string): string | { problem: string } {
     return { problem: 'has a time of day that does not exist' };
   }
   return `${parts[1]}-${parts[2]}-${parts[3]}T${hours}:${minutes}:${seconds}`;
+}
+
+const digit = (text: string, index: number) => {
+  const code = text.charCodeAt(index);
+  return code >= 0x30 && code <= 0x39 ? code - 0x30 : -1;
+};
+
+function number(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let index = start; index < end; index += 1) {
+    const next = digit(text, index);
+    if (next < 0) return -1;
+    value = value * 10 + next;
+  }
+  return value;
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A moment already written as `YYYY-MM-DDTHH:mm:ss` and real, told by its characters: what almost every
+ * received document carries. Years before 1000 go the long way, which reads them as it always has.
+ */
+function isNormalDateTime(text: string): boolean {
+  if (text.length !== 19 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T') return false;
+  if (text[13] !== ':' || text[16] !== ':') return false;
+  const year = number(text, 0, 4);
+  const month = number(text, 5, 7);
+  const day = number(text, 8, 10);
+  if (year < 1000 || month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (day > (month === 2 && leap ? 29 : DAYS[month - 1]!)) return false;
+  const hours = number(text, 11, 13);
+  const minutes = number(text, 14, 16);
+  const seconds = number(text, 17, 19);
+  return hours >= 0 && hours <= 23 && minutes >= 0 && minutes <= 59 && seconds >= 0 && seconds <= 59;
 }
 
 export function isCalendarDate(text: string): boolean {
