@@ -1,17 +1,16 @@
 import { columnName, tableName } from '../platform/metadata.js';
 import type { Db } from '../platform/storage/index.js';
-import { inListBatches, placeholders, queryRows } from '../platform/storage/raw-sql.js';
+import { execute, placeholders, quote } from '../platform/storage/raw-sql.js';
 import { changesWritten } from './change-log.js';
 import type { ExchangeContext } from './exchange-context.js';
-import { exportMode, passesFilters } from './export-rules.js';
+import { exportMode } from './export-rules.js';
 import type { ExchangeNode } from './nodes.js';
-
-const BATCH = 1000;
 
 /**
  * Registers in the change log what a node's rules send: every matching object for the initial export,
  * and after a change of rules what now matches and the peer lacks (what we sent and no longer matches goes
- * as a deletion). Catalog items "sent if used" are left to the documents that use them.
+ * as a deletion). Catalog items "sent if used" are left to the documents that use them. Set-based, a
+ * statement per type and action: the initial export of a large infobase registers millions of objects.
  */
 export async function registerByRules(
   context: ExchangeContext,
@@ -19,72 +18,81 @@ export async function registerByRules(
   node: ExchangeNode,
 ): Promise<number> {
   let registered = 0;
+  const { sql } = context.infobase;
   for (const { localType, kind } of context.exchanged.values()) {
     if (!receivable(node, context, localType)) continue;
-    const mode = exportMode(node.rules, kind);
     // Only what is always sent is registered here; the rest goes with what uses it, or never.
-    if (mode !== 'always') continue;
+    if (exportMode(node.rules, kind) !== 'always') continue;
     const def = context.typeDef(localType);
-    const hasOrganization = def.fields.some((field) => field.name === 'organization');
-    const columns = [
-      'ref',
-      'deleted',
-      ...(kind === 'document' ? ['date'] : []),
-      ...(hasOrganization ? ['organization'] : []),
-    ];
-    let after = '';
-    for (;;) {
-      const rows = await trx
-        .selectFrom(tableName(def))
-        .select(columns.map(columnName))
-        .where('ref', '>', after)
-        .orderBy('ref')
-        .limit(BATCH)
-        .execute();
-      if (rows.length === 0) break;
-      after = String(rows[rows.length - 1]!.ref);
-      // What the peer has, asked a batch at a time: all of it at once grows with the infobase.
-      const known = await knownRefs(
-        context,
-        trx,
+    const filter = filterOf(
+      node,
+      def.kind,
+      localType,
+      def.fields.some((f) => f.name === 'organization'),
+    );
+    const table = quote(tableName(def));
+    const upsert = `on conflict (node_id, type, ref) do update set action = excluded.action, message_no = null`;
+    // What matches and the peer lacks goes; what we sent that no longer matches goes as a deletion (as
+    // passesFilters says: a document before the date, another organization's data).
+    registered += await execute(
+      trx,
+      sql,
+      `insert into exchange_changes (node_id, type, ref, action, message_no)
+       select ?, ?, t.ref, 'put', null from ${table} t
+       where t.deleted = ? and ${filter.text}
+         and not exists (select 1 from exchange_sent_objects s
+           where s.node_id = ? and s.type = ? and s.ref = t.ref)
+       ${upsert}`,
+      [
         node.id,
         localType,
-        rows.map((row) => String(row.ref)),
+        context.infobase.dialect.encodeBoolean(false),
+        ...filter.parameters,
+        node.id,
+        localType,
+      ],
+    );
+    if (filter.parameters.length > 0) {
+      registered += await execute(
+        trx,
+        sql,
+        `insert into exchange_changes (node_id, type, ref, action, message_no)
+         select ?, ?, t.ref, 'delete', null from exchange_sent_objects s
+         join ${table} t on t.ref = s.ref
+         where s.node_id = ? and s.type = ? and s.source = 'us' and not (${filter.text})
+         ${upsert}`,
+        [node.id, localType, node.id, localType, ...filter.parameters],
       );
-      const changes: { ref: string; action: 'put' | 'delete' }[] = [];
-      for (const row of rows) {
-        const ref = String(row.ref);
-        const source = known.get(ref);
-        const values = { date: row.date, organization: row.organization };
-        const matches = passesFilters(node.rules, { kind, type: localType, ref, values });
-        if (matches && !source && !context.infobase.dialect.decodeBoolean(row.deleted))
-          changes.push({ ref, action: 'put' });
-        else if (!matches && source === 'us') changes.push({ ref, action: 'delete' });
-      }
-      if (changes.length === 0) continue;
-      await trx
-        .insertInto('exchange_changes')
-        .values(
-          changes.map((change) => ({
-            node_id: node.id,
-            type: localType,
-            ref: change.ref,
-            action: change.action,
-            message_no: null,
-          })),
-        )
-        .onConflict((conflict) =>
-          conflict.columns(['node_id', 'type', 'ref']).doUpdateSet((eb) => ({
-            action: eb.ref('excluded.action'),
-            message_no: null,
-          })),
-        )
-        .execute();
-      registered += changes.length;
-      changesWritten(trx, node.id);
     }
   }
+  if (registered > 0) changesWritten(trx, node.id);
   return registered;
+}
+
+/** The rules' date and organization filters as a condition on `t` (passesFilters, in SQL). */
+function filterOf(
+  node: ExchangeNode,
+  kind: 'catalog' | 'document',
+  localType: string,
+  hasOrganization: boolean,
+): { text: string; parameters: unknown[] } {
+  const { rules } = node;
+  const conditions: string[] = [];
+  const parameters: unknown[] = [];
+  if (kind === 'document' && rules.documents === 'since' && rules.documentsSince) {
+    conditions.push('substr(t.date, 1, 10) >= ?');
+    parameters.push(rules.documentsSince);
+  }
+  const column =
+    localType === 'organization' ? 'ref' : hasOrganization ? columnName('organization') : undefined;
+  if (rules.organizations.length > 0 && column) {
+    // An object without an organization belongs to none and passes, as passesFilters has it.
+    conditions.push(
+      `(t.${quote(column)} is null or t.${quote(column)} in (${placeholders(rules.organizations.length)}))`,
+    );
+    parameters.push(...rules.organizations);
+  }
+  return { text: conditions.length > 0 ? conditions.join(' and ') : '1 = 1', parameters };
 }
 
 function receivable(node: ExchangeNode, context: ExchangeContext, localType: string): boolean {
@@ -93,25 +101,4 @@ function receivable(node: ExchangeNode, context: ExchangeContext, localType: str
     node.peerObjectTypes.receive.length === 0 ||
     (formatType !== undefined && node.peerObjectTypes.receive.includes(formatType))
   );
-}
-
-async function knownRefs(
-  context: ExchangeContext,
-  trx: Db,
-  nodeId: string,
-  type: string,
-  refs: readonly string[],
-): Promise<Map<string, string>> {
-  const known = new Map<string, string>();
-  for (const batch of inListBatches(refs)) {
-    const rows = await queryRows<{ ref: string; source: string }>(
-      trx,
-      context.infobase.sql,
-      `select ref, source from exchange_sent_objects
-       where node_id = ? and type = ? and ref in (${placeholders(batch.length)})`,
-      [nodeId, type, ...batch],
-    );
-    for (const row of rows) known.set(String(row.ref), String(row.source));
-  }
-  return known;
 }
