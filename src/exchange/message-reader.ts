@@ -259,7 +259,7 @@ export type WireLine =
   | { kind: 'prepared'; text: string | undefined; localType: string; peerRef: string; rows: NewObjectRows }
   | { kind: 'unreadable'; text: string | undefined; path: string; reason: string };
 
-export const READER_BATCH = Number(process.env.IBSYNC_RB ?? 256);
+export const READER_BATCH = 128;
 export const READER_CREDIT = 4;
 
 /**
@@ -267,7 +267,7 @@ export const READER_CREDIT = 4;
  * generation alone would add tens of megabytes to the host's resident memory (DESIGN.md section 9).
  */
 const READER_LIMITS = {
-  maxYoungGenerationSizeMb: Number(process.env.IBSYNC_RY ?? 8),
+  maxYoungGenerationSizeMb: 16,
   maxOldGenerationSizeMb: 128,
 };
 
