@@ -58,8 +58,11 @@ export type ExchangedType = { localType: string; formatType: string; kind: 'cata
 export type OutgoingContext = {
   /** КлючевыеСвойства of a referenced object, with its ref as the peer knows it; undefined if it does not exist. */
   keyProperties(localType: string, ref: string): Promise<FormatObject | undefined>;
-  /** A referenced object itself, when a rule needs more than its key properties (e.g. a product's kind). */
-  object(localType: string, ref: string): Promise<StoredObject | undefined>;
+  /**
+   * A field of a referenced object, when a rule needs more than its key properties (a product's kind);
+   * only the fields the rules declare (`ConversionRules.referencedFields`). Undefined if it does not exist.
+   */
+  fieldOf(localType: string, ref: string, field: string): Promise<unknown>;
 };
 
 /** Thrown by `fromFormat` for an object that cannot be read; the exchange holds it back with this reason. */
@@ -82,6 +85,8 @@ export interface ConversionRules {
   readonly extensions: readonly { namespace: string; baseVersion: string }[];
   /** The exchanged types in dependency order: whatever a type refers to comes before it. */
   readonly types: readonly ExchangedType[];
+  /** The fields of referenced objects the rules read beyond their key properties, by type. */
+  readonly referencedFields: Readonly<Record<string, readonly string[]>>;
   /** КлючевыеСвойства of a local object, carrying `peerRef` as its Ссылка. */
   keyProperties(
     localType: string,

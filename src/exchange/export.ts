@@ -235,12 +235,22 @@ function outgoingContext(context: ExchangeContext, trx: Db, nodeId: string): Out
   const objects = new PerTypeMap<StoredObject | null>(OBJECT_CACHE);
   const keys = new PerTypeMap<FormatObject | null>(KEY_CACHE);
   const peerRefs = new PerTypeMap<string>(KEY_CACHE);
+  // The few fields rules read of referenced objects are kept apart from the objects: small, they stay
+  // when the objects are dropped, and a product named again needs no fetch for its kind.
+  const fieldsRead = context.rules.referencedFields;
+  const fields = new PerTypeMap<Record<string, unknown> | null>(KEY_CACHE);
 
   async function fetch(localType: string, refs: readonly string[]) {
     const missing = refs.filter((ref) => !objects.has(localType, ref));
     if (missing.length > 0) {
       const found = await context.infobase.objects.getMany(localType, missing, trx);
-      for (const ref of missing) objects.set(localType, ref, found.get(ref) ?? null);
+      const read = fieldsRead[localType];
+      for (const ref of missing) {
+        const object = found.get(ref) ?? null;
+        objects.set(localType, ref, object);
+        if (read)
+          fields.set(localType, ref, object && Object.fromEntries(read.map((name) => [name, object[name]])));
+      }
     }
     const unmapped = refs.filter((ref) => !peerRefs.has(localType, ref));
     if (unmapped.length > 0) {
@@ -253,7 +263,7 @@ function outgoingContext(context: ExchangeContext, trx: Db, nodeId: string): Out
     const def = context.typeDef(localType);
     const add = (to: string, value: unknown) => {
       if (typeof value !== 'string' || !context.exchanged.has(to)) return;
-      if (keys.has(to, value)) return;
+      if (keys.has(to, value) && (!fieldsRead[to] || fields.has(to, value))) return;
       const refs = into.get(to) ?? new Set<string>();
       refs.add(value);
       into.set(to, refs);
@@ -268,15 +278,21 @@ function outgoingContext(context: ExchangeContext, trx: Db, nodeId: string): Out
     }
   }
 
+  async function objectOf(localType: string, ref: string) {
+    if (!objects.has(localType, ref)) await fetch(localType, [ref]);
+    return objects.get(localType, ref) ?? undefined;
+  }
+
   const self: Outgoing = {
-    async object(localType, ref) {
-      if (!objects.has(localType, ref)) await fetch(localType, [ref]);
-      return objects.get(localType, ref) ?? undefined;
+    async fieldOf(localType, ref, field) {
+      const known = fields.get(localType, ref);
+      if (known !== undefined) return known?.[field];
+      return (await objectOf(localType, ref))?.[field];
     },
     async keyProperties(localType, ref) {
       const cached = keys.get(localType, ref);
       if (cached !== undefined) return cached ?? undefined;
-      const object = await self.object(localType, ref);
+      const object = await objectOf(localType, ref);
       if (!peerRefs.has(localType, ref)) await fetch(localType, [ref]);
       const properties = object
         ? await context.rules.keyProperties(localType, object, peerRefs.get(localType, ref) ?? ref, self)

@@ -1,15 +1,42 @@
 /**
  * Per object type, ref → value, as an import or an export remembers look-ups: a large message names the
- * same catalog items over and over. With a limit, each type's map starts afresh once it holds that many
- * entries, so memory stays bounded and a batch fetches again what it lacks.
+ * same catalog items over and over. With a limit, each type keeps two generations: new entries go to the
+ * young one, and when it holds half the limit it becomes the old one and the one before is dropped; an
+ * entry found in the old generation moves back to the young. What a batch keeps using stays however long
+ * the message, memory stays bounded, and what was dropped is fetched again when asked for.
  */
+class Generations<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+  constructor(private readonly half: number) {}
+
+  get(ref: string): V | undefined {
+    const value = this.young.get(ref);
+    if (value !== undefined || this.young.has(ref)) return value;
+    if (!this.old.has(ref)) return undefined;
+    const kept = this.old.get(ref) as V;
+    this.set(ref, kept);
+    return kept;
+  }
+  has(ref: string): boolean {
+    return this.young.has(ref) || this.old.has(ref);
+  }
+  set(ref: string, value: V): void {
+    if (this.young.size >= this.half && !this.young.has(ref)) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(ref, value);
+  }
+}
+
 export class PerTypeMap<V> {
-  private readonly types = new Map<string, Map<string, V>>();
+  private readonly types = new Map<string, Generations<V>>();
   constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
-  private of(type: string): Map<string, V> {
+  private of(type: string): Generations<V> {
     let map = this.types.get(type);
     if (!map) {
-      map = new Map();
+      map = new Generations(Math.max(1, this.limit / 2));
       this.types.set(type, map);
     }
     return map;
@@ -21,9 +48,7 @@ export class PerTypeMap<V> {
     return this.types.get(type)?.has(ref) === true;
   }
   set(type: string, ref: string, value: V): void {
-    const map = this.of(type);
-    if (map.size >= this.limit && !map.has(ref)) map.clear();
-    map.set(ref, value);
+    this.of(type).set(ref, value);
   }
   clear(): void {
     this.types.clear();

@@ -24,6 +24,7 @@ import {
   uuidAt,
 } from './format-input.js';
 import { FORMAT_VERSION, VAT22_EXTENSION } from './format-values.js';
+import { LINE_REFERENCED_FIELDS } from './line-rules.js';
 import {
   type ConversionContext,
   emptyIncoming,
@@ -143,6 +144,7 @@ export function createConversionRules(app: ApplicationDef): ConversionRules {
       formatType: rule.formatType,
       kind: rule.kind,
     })),
+    referencedFields: LINE_REFERENCED_FIELDS,
 
     keyProperties,
 

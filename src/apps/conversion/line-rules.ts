@@ -89,11 +89,14 @@ export function documentLines(sections: LineRules): PropertyRule {
   };
 }
 
-/** Without the product itself (the exporter may offer only key properties), a line goes to Товары. */
+/** The product fields line rules read: its kind decides the section. */
+export const LINE_REFERENCED_FIELDS = { product: ['kind'] } as const;
+
+/** Without the product's kind (the exporter may offer only key properties), a line goes to Товары. */
 async function sectionOf(line: LocalValues, context: ConversionContext): Promise<LineSection> {
-  const product =
-    typeof line.product === 'string' ? await context.object('product', line.product) : undefined;
-  return product?.kind === 'service' ? 'Услуги' : 'Товары';
+  const kind =
+    typeof line.product === 'string' ? await context.fieldOf('product', line.product, 'kind') : undefined;
+  return kind === 'service' ? 'Услуги' : 'Товары';
 }
 
 type ReadRow = { number: number | undefined; line: IncomingLine };

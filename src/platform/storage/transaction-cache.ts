@@ -28,18 +28,30 @@ export function forgetTransactionCache(trx: Db, name?: string): void {
   else caches.get(trx)?.delete(name);
 }
 
-/** A set that forgets everything once it holds `limit` entries: memory stays bounded however long the work. */
+/**
+ * A set of at most `limit` entries, in two generations: new entries go to the young one, which becomes the
+ * old one when it holds half the limit (the one before is forgotten); an entry found old moves back. What
+ * is in use stays however long the work, and memory stays bounded.
+ */
 export class BoundedSet<T> {
-  private readonly items = new Set<T>();
+  private young = new Set<T>();
+  private old = new Set<T>();
   constructor(private readonly limit: number) {}
   has(item: T): boolean {
-    return this.items.has(item);
+    if (this.young.has(item)) return true;
+    if (!this.old.has(item)) return false;
+    this.add(item);
+    return true;
   }
   add(item: T): void {
-    if (this.items.size >= this.limit) this.items.clear();
-    this.items.add(item);
+    if (this.young.size >= this.limit / 2 && !this.young.has(item)) {
+      this.old = this.young;
+      this.young = new Set();
+    }
+    this.young.add(item);
   }
   delete(item: T): void {
-    this.items.delete(item);
+    this.young.delete(item);
+    this.old.delete(item);
   }
 }

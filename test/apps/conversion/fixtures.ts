@@ -38,9 +38,9 @@ export function contextFor(
       if (sample === undefined || sample.type !== localType) return undefined;
       return rules.keyProperties(localType, sample.object, peerRefOf(data, ref), context);
     },
-    async object(localType: string, ref: string) {
+    async fieldOf(localType: string, ref: string, field: string) {
       const sample = options.withObjects ? data.samples.get(ref) : undefined;
-      return sample?.type === localType ? sample.object : undefined;
+      return sample?.type === localType ? sample.object[field] : undefined;
     },
   };
   return context;
