@@ -16,7 +16,7 @@ import { readMessageTexts } from './message-codec.js';
 
 /**
  * Reads an incoming message into converted objects, for an import or a mapping analysis. Decompressing,
- * decoding, parsing and converting are most of what either costs, and need nothing but the message and
+ * decoding, parsing and converting are most of what an import costs, and need nothing but the message and
  * the conversion rules: a large message is read in a worker thread, beside the thread that looks objects
  * up and writes them. What comes back from there is cut down to what that thread uses for nearly every
  * object: each reference only by its ref (`complete: false`); an importer that needs more of one (a
@@ -67,8 +67,12 @@ export type ReaderOptions = {
   workerFrom?: number | undefined;
 };
 
-/** Below this a message is read in place: starting a thread costs more than reading a few parts. */
-export const WORKER_FROM_BYTES = 2 * 1024 * 1024;
+/**
+ * Below this an import reads its message in place: the thread costs tens of megabytes of memory and its
+ * start, which a smaller message does not repay (docs/BENCHMARKS.md). An analysis always reads in place:
+ * it converts a small part of each object, and the thread would save it little.
+ */
+export const WORKER_FROM_BYTES = 8 * 1024 * 1024;
 
 export async function openMessage(
   parts: AsyncIterable<Buffer>,
@@ -76,7 +80,7 @@ export async function openMessage(
   options: ReaderOptions,
 ): Promise<OpenedMessage> {
   const lines =
-    options.worker && size >= (options.workerFrom ?? WORKER_FROM_BYTES)
+    options.worker && options.purpose === 'import' && size >= (options.workerFrom ?? WORKER_FROM_BYTES)
       ? readInWorker(parts, options.worker, options)
       : readLines(parts, options.rules, options.purpose);
   const first = await lines.next();
@@ -242,7 +246,7 @@ function refOnly(value: IncomingValue): IncomingValue {
  * runs more than a few batches ahead of what is applied.
  */
 export type ToReader =
-  | { type: 'start'; application: string; purpose: ReadPurpose; dialect: DialectName }
+  | { type: 'start'; application: string; dialect: DialectName }
   | { type: 'part'; data: ArrayBuffer | null }
   | { type: 'credit' };
 
@@ -332,7 +336,6 @@ async function* readInWorker(
   worker.postMessage({
     type: 'start',
     application: options.application,
-    purpose: options.purpose,
     dialect: options.dialect,
   } satisfies ToReader);
   try {

@@ -13,7 +13,6 @@ import {
   type FromReader,
   READER_BATCH,
   READER_CREDIT,
-  type ReadPurpose,
   readLines,
   type ToReader,
   type WireLine,
@@ -24,9 +23,9 @@ import {
 const PARTS_AHEAD = 2;
 
 /**
- * The message reader's thread (message-reader.ts): reads the parts the other side hands it one by one,
- * converts each line with the application's rules, and sends the lines back in batches while it has
- * credit. The server starts it with the rules of every application (server/reader-thread-entry.ts).
+ * The message reader's thread (message-reader.ts), for an import: reads the parts the other side hands it
+ * one by one, converts each line with the application's rules, prepares a new document's rows, and sends
+ * the lines back in batches while it has credit. The server starts it with the rules of every application (server/reader-thread-entry.ts).
  */
 export function serveMessageReader(
   rulesFor: (application: string) => ConversionRules | undefined,
@@ -64,18 +63,17 @@ export function serveMessageReader(
     send({ type: 'lines', lines });
   }
 
-  async function read(application: string, purpose: ReadPurpose, dialect: DialectName) {
+  async function read(application: string, dialect: DialectName) {
     const rules = rulesFor(application);
     const app = applicationFor(application);
     if (!rules || !app) throw new Error(`no conversion rules for the application "${application}"`);
     let batch: WireLine[] = [];
-    for await (const line of readLines(parts(), rules, purpose)) {
+    for await (const line of readLines(parts(), rules, 'import')) {
       if (line.kind === 'value') batch.push(line);
       else if (line.error)
         batch.push({ kind: 'unreadable', text: line.text, path: line.error.path, reason: line.error.reason });
       else {
-        const rows =
-          purpose === 'import' ? preparedRows(app, booleanEncodings[dialect], line.incoming) : undefined;
+        const rows = preparedRows(app, booleanEncodings[dialect], line.incoming);
         batch.push(
           rows
             ? {
@@ -109,7 +107,7 @@ export function serveMessageReader(
       waitingForCredit = undefined;
       resolve?.();
     } else {
-      read(message.application, message.purpose, message.dialect).catch((error: unknown) => {
+      read(message.application, message.dialect).catch((error: unknown) => {
         send(
           error instanceof AppError
             ? { type: 'failed', code: error.code, message: error.message, status: error.status }
