@@ -20,7 +20,7 @@ import {
 import type { ExchangeContext } from './exchange-context.js';
 import type { Progress } from './export.js';
 import { createIdentifier, type Identifier, type Lookup } from './identification.js';
-import { inputOf } from './incoming-input.js';
+import { inputOf, resolveValues } from './incoming-input.js';
 import { SessionRecord } from './journal.js';
 import { readMessageLines } from './message-codec.js';
 import {
@@ -475,31 +475,9 @@ export class MessageApplier {
    * undefined if any reference needs more (a search, a classifier item to create, a reason to give).
    */
   private resolvedFromMemory(incoming: IncomingObject): Record<string, unknown> | undefined {
-    const resolve = (value: unknown) =>
-      isIncomingRef(value) ? (this.identifier.resolveKnown(value) ?? undefined) : value;
-    const values: Record<string, unknown> = {};
-    for (const field in incoming.values) {
-      const value = incoming.values[field];
-      if (!Array.isArray(value)) {
-        const local = resolve(value);
-        if (local === undefined && value !== undefined) return undefined;
-        values[field] = local;
-        continue;
-      }
-      const lines: Record<string, unknown>[] = [];
-      for (const line of value) {
-        const resolvedLine: Record<string, unknown> = {};
-        for (const name in line) {
-          const cell = line[name];
-          const local = resolve(cell);
-          if (local === undefined && cell !== undefined) return undefined;
-          resolvedLine[name] = local;
-        }
-        lines.push(resolvedLine);
-      }
-      values[field] = lines;
-    }
-    return values;
+    return resolveValues(incoming, (value) =>
+      isIncomingRef(value) ? (this.identifier.resolveKnown(value) ?? undefined) : value,
+    );
   }
 
   private fullyRead(parsed: ParsedLine): IncomingObject {

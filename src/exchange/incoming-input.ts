@@ -28,3 +28,37 @@ export function inputOf(
   }
   return input;
 }
+
+/**
+ * The incoming values with every value and line cell passed through `resolve`, which answers undefined
+ * for a reference it cannot resolve: then the whole is undefined. The importer resolves from what a chunk
+ * fetched, the reader thread by peer ref; either goes the long way when this gives up.
+ */
+export function resolveValues(
+  incoming: IncomingObject,
+  resolve: (value: unknown) => unknown,
+): Record<string, unknown> | undefined {
+  const values: Record<string, unknown> = {};
+  for (const field in incoming.values) {
+    const value = incoming.values[field];
+    if (!Array.isArray(value)) {
+      const local = resolve(value);
+      if (local === undefined && value !== undefined) return undefined;
+      values[field] = local;
+      continue;
+    }
+    const lines: Record<string, unknown>[] = [];
+    for (const line of value) {
+      const cells: Record<string, unknown> = {};
+      for (const name in line) {
+        const cell = line[name];
+        const local = resolve(cell);
+        if (local === undefined && cell !== undefined) return undefined;
+        cells[name] = local;
+      }
+      lines.push(cells);
+    }
+    values[field] = lines;
+  }
+  return values;
+}

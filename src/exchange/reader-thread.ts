@@ -8,7 +8,7 @@ import {
 } from '../platform/objects/object-rows.js';
 import { booleanEncodings, type DialectName } from '../platform/storage/storage.js';
 import type { ConversionRules, IncomingDeletion, IncomingObject, IncomingValue } from './conversion.js';
-import { inputOf } from './incoming-input.js';
+import { inputOf, resolveValues } from './incoming-input.js';
 import {
   type FromReader,
   READER_BATCH,
@@ -136,27 +136,8 @@ function preparedRows(
   if (incoming.action !== 'put') return undefined;
   const def = findType(app, incoming.localType);
   if (def?.kind !== 'document' || def.searchFields?.length) return undefined;
-  const values: Record<string, unknown> = {};
-  for (const field in incoming.values) {
-    const value = incoming.values[field]!;
-    if (!Array.isArray(value)) {
-      const local = byPeerRef(value);
-      if (local === undefined) return undefined;
-      values[field] = local;
-      continue;
-    }
-    const lines: Record<string, unknown>[] = [];
-    for (const line of value) {
-      const cells: Record<string, unknown> = {};
-      for (const name in line) {
-        const local = byPeerRef(line[name]!);
-        if (local === undefined) return undefined;
-        cells[name] = local;
-      }
-      lines.push(cells);
-    }
-    values[field] = lines;
-  }
+  const values = resolveValues(incoming, (value) => byPeerRef(value as IncomingValue));
+  if (!values) return undefined;
   const input = inputOf(def, incoming, values, true);
   input.ref = incoming.peerRef;
   return receivedDocumentRows(def, encoding, input, {
