@@ -136,6 +136,8 @@ export function createIdentifier(deps: {
    * with none (the first mapping) needs no look-up of them per object at all.
    */
   const nothingFor = new Map<string, Promise<{ links: boolean; known: boolean }>>();
+  /** What `emptyFor` found, once it has: read without a promise by the look-ups answered from memory. */
+  const nothingKnown = new Map<string, { links: boolean; known: boolean }>();
   async function emptyFor(def: ObjectTypeDef): Promise<{ links: boolean; known: boolean }> {
     if (!readOnly) return { links: false, known: false };
     let found = nothingFor.get(def.name);
@@ -148,19 +150,27 @@ export function createIdentifier(deps: {
               def.name,
             ])
           ).length > 0;
-        return { links: !(await any('exchange_public_ids')), known: !(await any('exchange_sent_objects')) };
+        const empty = {
+          links: !(await any('exchange_public_ids')),
+          known: !(await any('exchange_sent_objects')),
+        };
+        nothingKnown.set(def.name, empty);
+        return empty;
       })();
       nothingFor.set(def.name, found);
     }
     return found;
   }
 
+  /** A peer ref's link from memory: the local ref, null for none, undefined when the database must be asked. */
+  function linkInMemory(def: ObjectTypeDef, peerRef: string): string | null | undefined {
+    if (nothingKnown.get(def.name)?.links) return null;
+    return publicIds.get(def.name, peerRef) ?? (publicIds.has(def.name, peerRef) ? null : undefined);
+  }
+
   async function loadPublicIds(def: ObjectTypeDef, peerRefs: Iterable<string>) {
+    if ((await emptyFor(def)).links) return;
     const wanted = [...peerRefs].filter((peerRef) => !publicIds.has(def.name, peerRef));
-    if ((await emptyFor(def)).links) {
-      for (const peerRef of wanted) publicIds.set(def.name, peerRef, null);
-      return;
-    }
     for (const batch of inListBatches(wanted)) {
       for (const peerRef of batch) publicIds.set(def.name, peerRef, null);
       const found = await rows<{ peer_ref: string; local_ref: string }>(
@@ -185,8 +195,8 @@ export function createIdentifier(deps: {
   }
 
   async function publicIdOf(def: ObjectTypeDef, peerRef: string): Promise<string | undefined> {
-    if (!publicIds.has(def.name, peerRef)) await loadPublicIds(def, [peerRef]);
-    return publicIds.get(def.name, peerRef) ?? undefined;
+    if (linkInMemory(def, peerRef) === undefined) await loadPublicIds(def, [peerRef]);
+    return linkInMemory(def, peerRef) ?? undefined;
   }
 
   async function exists(def: ObjectTypeDef, ref: string): Promise<boolean> {
@@ -270,8 +280,9 @@ export function createIdentifier(deps: {
 
   /** Who holds these local objects: a link, or the peer knowing them. */
   async function loadTaken(def: ObjectTypeDef, refs: Iterable<string>) {
-    const wanted = [...new Set(refs)].filter((ref) => !chunkLinkedLocal.has(def.name, ref));
     const empty = await emptyFor(def);
+    if (empty.links && empty.known) return;
+    const wanted = [...new Set(refs)].filter((ref) => !chunkLinkedLocal.has(def.name, ref));
     for (const batch of inListBatches(wanted)) {
       for (const ref of batch) {
         chunkLinkedLocal.set(def.name, ref, null);
@@ -296,31 +307,25 @@ export function createIdentifier(deps: {
     }
   }
 
-  /** isTaken from what is in memory; undefined when the database must be asked. */
+  /**
+   * Whether a local object already stands for a different peer object than `peerRef`, from what is in
+   * memory; undefined when the database must be asked. The caller has read the type's decisions.
+   */
   function takenFromMemory(def: ObjectTypeDef, ref: string, peerRef: string): boolean | undefined {
     const here = takenHere.get(def.name, ref);
     if (here !== undefined) return here !== peerRef;
-    if (!chunkLinkedLocal.has(def.name, ref)) return undefined;
-    const linked = chunkLinkedLocal.get(def.name, ref);
+    const empty = nothingKnown.get(def.name);
+    if (!(empty?.links && empty.known) && !chunkLinkedLocal.has(def.name, ref)) return undefined;
+    const linked = empty?.links ? null : chunkLinkedLocal.get(def.name, ref);
     if (linked) return linked !== peerRef;
     const decided = decisions.get(def.name)?.linkedLocal.get(ref);
     if (decided !== undefined) return decided !== peerRef;
-    return chunkKnown.get(def.name, ref) === true && ref !== peerRef;
+    return !empty?.known && chunkKnown.get(def.name, ref) === true && ref !== peerRef;
   }
 
-  /** Whether a local object already stands for a different peer object than `peerRef`. */
-  async function isTaken(def: ObjectTypeDef, ref: string, peerRef: string): Promise<boolean> {
-    await decisionsOf(def);
-    const known = takenFromMemory(def, ref, peerRef);
-    if (known !== undefined) return known;
-    await loadTaken(def, [ref]);
-    const taken = takenFromMemory(def, ref, peerRef)!;
-    // A load writes links and knowledge as it goes: it asks again next time.
-    if (!readOnly) {
-      chunkLinkedLocal.clear();
-      chunkKnown.clear();
-    }
-    return taken;
+  /** A search group's candidates for a key, from what the chunk fetched. */
+  function candidatesKnown(def: ObjectTypeDef, groupIndex: number, value: string): Candidate[] | undefined {
+    return chunkCandidates.get(chunkKey(def, groupIndex))?.get(value);
   }
 
   /** The incoming keys with references resolved to local refs (a key naming an unknown object stays empty). */
@@ -337,10 +342,23 @@ export function createIdentifier(deps: {
     return resolved;
   }
 
-  async function searchedOf(def: ObjectTypeDef, keys: SearchKeys): Promise<Searched> {
-    const known = searchedKeys.get(keys);
-    if (known) return known;
-    const values = await resolvedKeys(keys);
+  /** resolvedKeys from memory; undefined when a reference in them needs the database. */
+  function resolvedKeysKnown(keys: SearchKeys): Record<string, string | undefined> | undefined {
+    const resolved: Record<string, string | undefined> = {};
+    for (const field in keys) {
+      const value = keys[field];
+      if (value === null || value === '' || value === undefined) resolved[field] = undefined;
+      else if (typeof value === 'string') resolved[field] = value;
+      else {
+        const found = identifyKnown(deps.typeDef(value.localType), value.peerRef, value.keys);
+        if (found === undefined) return undefined;
+        resolved[field] = 'localRef' in found ? found.localRef : undefined;
+      }
+    }
+    return resolved;
+  }
+
+  function searchedFrom(def: ObjectTypeDef, keys: SearchKeys, values: Record<string, string | undefined>) {
     // A group's key is worked out when first asked: most objects are found by their first group, and
     // normalizing a name costs more than all the rest.
     const groupKeys: (string | undefined | null)[] = [];
@@ -359,49 +377,123 @@ export function createIdentifier(deps: {
     return searched;
   }
 
+  async function searchedOf(def: ObjectTypeDef, keys: SearchKeys): Promise<Searched> {
+    return searchedKeys.get(keys) ?? searchedFrom(def, keys, await resolvedKeys(keys));
+  }
+
+  function searchedKnown(def: ObjectTypeDef, keys: SearchKeys): Searched | undefined {
+    const known = searchedKeys.get(keys);
+    if (known) return known;
+    const values = resolvedKeysKnown(keys);
+    return values && searchedFrom(def, keys, values);
+  }
+
+  /**
+   * Of a search group's candidates, those that can be the incoming object: its identifying fields agree,
+   * and — for an object with a ref of its own — it stands for no other object of the peer (a reference given
+   * only by key properties may point at any). Undefined when who holds a candidate is not in memory.
+   */
+  function freeAmong(
+    def: ObjectTypeDef,
+    searched: Searched,
+    candidates: readonly Candidate[],
+    peerRef: string | null,
+  ): string[] | undefined {
+    const free: string[] = [];
+    for (const candidate of candidates) {
+      if (conflicts(searched.identifying, candidate.identifying)) continue;
+      if (peerRef !== null) {
+        const taken = takenFromMemory(def, candidate.ref, peerRef);
+        if (taken === undefined) return undefined;
+        if (taken) continue;
+      }
+      free.push(candidate.ref);
+    }
+    return free;
+  }
+
+  function matchOf(free: readonly string[], fields: readonly string[]): Identification | undefined {
+    if (free.length === 1) return { kind: 'search', localRef: free[0]!, fields };
+    if (free.length > 1) return { kind: 'ambiguous', candidates: [...free], fields };
+    return undefined;
+  }
+
   async function searchMatch(
     def: ObjectTypeDef,
     keys: SearchKeys,
     peerRef: string | null,
   ): Promise<Identification> {
     const searched = await searchedOf(def, keys);
-    const { identifying } = searched;
-    const groups = def.searchFields ?? [];
-    for (const [groupIndex, group] of groups.entries()) {
+    for (const [groupIndex, group] of (def.searchFields ?? []).entries()) {
       const value = searched.key(groupIndex);
       if (value === undefined) continue;
-      const free: string[] = [];
-      for (const candidate of await candidates(def, groupIndex, value)) {
-        if (conflicts(identifying, candidate.identifying)) continue;
-        // A reference given only by key properties may point at any object; an incoming object may not
-        // merge into one that already stands for another object of the peer.
-        if (peerRef !== null && (await isTaken(def, candidate.ref, peerRef))) continue;
-        free.push(candidate.ref);
+      const list = await candidates(def, groupIndex, value);
+      let free = freeAmong(def, searched, list, peerRef);
+      if (free === undefined) {
+        await loadTaken(
+          def,
+          list
+            .filter((candidate) => !conflicts(searched.identifying, candidate.identifying))
+            .map(({ ref }) => ref),
+        );
+        free = freeAmong(def, searched, list, peerRef)!;
+        // A load writes links and knowledge as it goes: it asks again next time.
+        if (!readOnly) {
+          chunkLinkedLocal.clear();
+          chunkKnown.clear();
+        }
       }
-      if (free.length === 1) return { kind: 'search', localRef: free[0]!, fields: group };
-      if (free.length > 1) return { kind: 'ambiguous', candidates: free, fields: group };
+      const match = matchOf(free, group);
+      if (match) return match;
+    }
+    return { kind: 'new', decided: false };
+  }
+
+  /** searchMatch from memory; undefined when the database must be asked. */
+  function searchKnown(
+    def: ObjectTypeDef,
+    keys: SearchKeys,
+    peerRef: string | null,
+  ): Identification | undefined {
+    const searched = searchedKnown(def, keys);
+    if (!searched) return undefined;
+    for (const [groupIndex, group] of (def.searchFields ?? []).entries()) {
+      const value = searched.key(groupIndex);
+      if (value === undefined) continue;
+      const list = candidatesKnown(def, groupIndex, value);
+      if (list === undefined) return undefined;
+      const free = freeAmong(def, searched, list, peerRef);
+      if (free === undefined) return undefined;
+      const match = matchOf(free, group);
+      if (match) return match;
     }
     return { kind: 'new', decided: false };
   }
 
   /**
-   * The identification when what is in memory answers it (what a chunk's prefetch fetched), without a
-   * promise; undefined when the database must be asked: a search, or a look-up not fetched.
+   * The identification when what is in memory answers it (what a chunk's prefetch fetched, a catalog read
+   * whole), without a promise; undefined when the database must be asked. Without `keys` a type with search
+   * fields is answered only if its ref finds the object.
    */
-  function identifyKnown(def: ObjectTypeDef, peerRef: string | null): Identification | undefined {
+  function identifyKnown(
+    def: ObjectTypeDef,
+    peerRef: string | null,
+    keys?: SearchKeys,
+  ): Identification | undefined {
     if (!decisionsLoaded) return undefined;
     if (peerRef) {
       const decided = decisions.get(def.name)?.byPeer.get(peerRef);
       if (decided?.action === 'link' && decided.localRef)
         return { kind: 'decision', localRef: decided.localRef };
       if (decided?.action === 'create-new') return { kind: 'new', decided: true };
-      if (!publicIds.has(def.name, peerRef)) return undefined;
-      const mapped = publicIds.get(def.name, peerRef);
+      const mapped = linkInMemory(def, peerRef);
+      if (mapped === undefined) return undefined;
       if (mapped) return { kind: 'public-id', localRef: mapped };
       if (!existing.has(def.name, peerRef)) return undefined;
       if (existing.get(def.name, peerRef)) return { kind: 'ref', localRef: peerRef };
     }
-    return def.searchFields?.length ? undefined : { kind: 'new', decided: false };
+    if (!def.searchFields?.length) return { kind: 'new', decided: false };
+    return keys ? searchKnown(def, keys, peerRef) : undefined;
   }
 
   async function identify(
@@ -409,7 +501,7 @@ export function createIdentifier(deps: {
     peerRef: string | null,
     keys: SearchKeys,
   ): Promise<Identification> {
-    const known = identifyKnown(def, peerRef);
+    const known = identifyKnown(def, peerRef, keys);
     if (known) return known;
     if (peerRef) {
       const decided = (await decisionsOf(def)).byPeer.get(peerRef);
@@ -434,7 +526,7 @@ export function createIdentifier(deps: {
     if (!peerRef) return false;
     const decided = decisions.get(def.name)?.byPeer.get(peerRef);
     if (decided?.action === 'link' || decided?.action === 'create-new') return true;
-    return !!publicIds.get(def.name, peerRef) || existing.get(def.name, peerRef) === true;
+    return !!linkInMemory(def, peerRef) || existing.get(def.name, peerRef) === true;
   }
 
   /**
@@ -449,7 +541,8 @@ export function createIdentifier(deps: {
     for (const lookup of lookups) {
       const def = deps.typeDef(lookup.localType);
       if (!def.searchFields?.length || foundByPeerRef(def, lookup.peerRef)) continue;
-      pending.push({ def, lookup, searched: await searchedOf(def, lookup.keys) });
+      const searched = searchedKnown(def, lookup.keys) ?? (await searchedOf(def, lookup.keys));
+      pending.push({ def, lookup, searched });
     }
     for (let groupIndex = 0; pending.length > 0; groupIndex += 1) {
       const wanted = new Map<ObjectTypeDef, Set<string>>();

@@ -3,14 +3,7 @@ import type { ObjectTypeDef } from '../platform/metadata.js';
 import { columnName, tableName } from '../platform/metadata.js';
 import { normalizeName, searchKeyColumn } from '../platform/search-keys.js';
 import type { Db } from '../platform/storage/index.js';
-import {
-  execute,
-  inBatches,
-  placeholders,
-  queryRows,
-  quote,
-  type SqlTarget,
-} from '../platform/storage/raw-sql.js';
+import { execute, insertMany, queryRows, quote, type SqlTarget } from '../platform/storage/raw-sql.js';
 import type { IncomingObject } from './conversion.js';
 import type { ExchangeContext } from './exchange-context.js';
 import { createIdentifier, type Identification, type Identifier } from './identification.js';
@@ -277,7 +270,9 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
           continue;
         }
         const def = context.typeDef(incoming.localType);
-        const found = await identifier.identify(def, incoming.peerRef, incoming.keys);
+        const found =
+          identifier.identifyKnown(def, incoming.peerRef, incoming.keys) ??
+          (await identifier.identify(def, incoming.peerRef, incoming.keys));
         const counts = summary(def.name);
         counts.total += 1;
         const { status, how, fields } = statusOf(found);
@@ -304,17 +299,26 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
           suggestable ? name : null,
         ]);
       }
-      for (const batch of inBatches(rows, 500)) {
-        await execute(
-          trx,
-          sql,
-          `insert into exchange_mapping_items
-             (node_id, type, peer_ref, seq, presentation, status, how, fields, local_ref, candidates, name)
-           values ${batch.map(() => `(${placeholders(11)})`).join(', ')}
-           on conflict (node_id, type, peer_ref) do nothing`,
-          batch.flat(),
-        );
-      }
+      await insertMany(
+        trx,
+        sql,
+        'exchange_mapping_items',
+        [
+          'node_id',
+          'type',
+          'peer_ref',
+          'seq',
+          'presentation',
+          'status',
+          'how',
+          'fields',
+          'local_ref',
+          'candidates',
+          'name',
+        ],
+        rows,
+        'on conflict (node_id, type, peer_ref) do nothing',
+      );
     };
     for (const message of waiting) {
       const opened = await openMessage(

@@ -153,25 +153,33 @@ export async function* readMessageTexts(parts: AsyncIterable<Buffer>): AsyncGene
       source = from;
       inflated = inflating as AsyncIterable<Buffer>;
     }
-    // Lines are cut at newline bytes and decoded once each: a newline never falls inside a character.
-    // The start of a line that spans chunks waits in `pending`, joined once its end arrives.
+    // Lines are cut at newline bytes (a newline never falls inside a character); the whole lines of a chunk
+    // are decoded together, and the start of a line that spans chunks waits in `pending`.
     let pending: Buffer[] = [];
     for await (const chunk of inflated) {
-      let start = 0;
-      for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
-        let line: string;
-        if (pending.length > 0) {
-          pending.push(chunk.subarray(start, end));
-          const joined = Buffer.concat(pending);
-          pending = [];
-          line = lineText(joined, 0, joined.length);
-        } else {
-          line = lineText(chunk, start, end);
-        }
-        start = end + 1;
-        yield line;
+      const first = chunk.indexOf(NEWLINE);
+      if (first < 0) {
+        pending.push(chunk);
+        continue;
       }
-      if (start < chunk.length) pending.push(chunk.subarray(start));
+      let start = 0;
+      if (pending.length > 0) {
+        pending.push(chunk.subarray(0, first));
+        const joined = Buffer.concat(pending);
+        pending = [];
+        yield lineText(joined, 0, joined.length);
+        start = first + 1;
+      }
+      const last = chunk.lastIndexOf(NEWLINE);
+      while (start <= last) {
+        // Decoded some ten kilobytes at a time: a string past V8's regular object size costs a mapping of its own.
+        let end =
+          start + DECODED_TOGETHER >= last ? last : chunk.lastIndexOf(NEWLINE, start + DECODED_TOGETHER);
+        if (end < start) end = chunk.indexOf(NEWLINE, start);
+        yield* wholeLines(chunk, start, end);
+        start = end + 1;
+      }
+      if (last + 1 < chunk.length) pending.push(chunk.subarray(last + 1));
     }
     if (pending.length > 0) {
       const joined = Buffer.concat(pending);
@@ -201,15 +209,49 @@ const CARRIAGE_RETURN = 0x0d;
  * conversion, with its usual replacement characters.
  */
 const TRANSCODED = 256;
+const DECODED_TOGETHER = 16 * 1024;
 
 function lineText(data: Buffer, start: number, end: number): string {
   const stop = end > start && data[end - 1] === CARRIAGE_RETURN ? end - 1 : end;
   if (stop - start < TRANSCODED) return data.toString('utf8', start, stop);
   try {
-    return transcode(data.subarray(start, stop), 'utf8', 'ucs2').toString('ucs2');
+    return transcodedText(data, start, stop);
   } catch {
     return data.toString('utf8', start, stop);
   }
+}
+
+/**
+ * The lines between `start` and `end` (a newline), decoded as one text: a transcode per line costs more
+ * than the decoding itself. Not well formed somewhere, they are decoded line by line, each the plain way.
+ */
+function* wholeLines(data: Buffer, start: number, end: number): Generator<string> {
+  let text: string;
+  try {
+    text = end - start < TRANSCODED ? data.toString('utf8', start, end) : transcodedText(data, start, end);
+  } catch {
+    for (let from = start; from <= end; ) {
+      const at = data.indexOf(NEWLINE, from);
+      const stop = at < 0 || at > end ? end : at;
+      yield lineText(data, from, stop);
+      from = stop + 1;
+    }
+    return;
+  }
+  let from = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', from)) {
+    yield withoutReturn(text.slice(from, at));
+    from = at + 1;
+  }
+  yield withoutReturn(text.slice(from));
+}
+
+function transcodedText(data: Buffer, start: number, end: number): string {
+  return transcode(data.subarray(start, end), 'utf8', 'ucs2').toString('ucs2');
+}
+
+function withoutReturn(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
 
 function utf8OfUtf16(text: Buffer): Buffer {

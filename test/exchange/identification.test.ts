@@ -42,14 +42,17 @@ describeEachDialect(
       { name: 'our own ref', keys: { inn: null, kpp: null, name: 'x' }, peerRef: () => refs.gone! },
     ];
 
-    /** Identifies every lookup in one read-only analysis; `incomingObjects` decides how candidates are read. */
-    async function identifyAll(incomingObjects: number): Promise<Identification[]> {
+    /**
+     * Identifies every lookup in one read-only analysis; `incomingObjects` decides how candidates are read.
+     * What the chunk's prefetch fetched answers each of them without the database, as the look-up does.
+     */
+    async function identifyAll(incomingObjects: number, nodeId = randomUUID()): Promise<Identification[]> {
       return bp.db.transaction().execute(async (trx) => {
         const identifier = createIdentifier({
           trx,
           dialect: bp.dialect,
           sql: bp.sql,
-          nodeId: randomUUID(),
+          nodeId,
           typeDef: (type) => bp.objects.typeDef(type),
           readOnly: true,
           incomingObjects,
@@ -60,10 +63,11 @@ describeEachDialect(
           keys,
         }));
         await identifier.prefetch(chunk);
+        const def = bp.objects.typeDef('counterparty');
+        const fromMemory = chunk.map(({ peerRef, keys }) => identifier.identifyKnown(def, peerRef, keys));
         const found: Identification[] = [];
-        for (const { peerRef, keys } of chunk) {
-          found.push(await identifier.identify(bp.objects.typeDef('counterparty'), peerRef, keys));
-        }
+        for (const { peerRef, keys } of chunk) found.push(await identifier.identify(def, peerRef, keys));
+        expect(fromMemory).toEqual(found);
         return found;
       });
     }
@@ -86,6 +90,18 @@ describeEachDialect(
         { kind: 'new', decided: false },
         { kind: 'ref', localRef: refs.gone },
       ]);
+    });
+
+    it('never matches a local object that stands for another peer object, from memory as by look-up', async () => {
+      const nodeId = randomUUID();
+      await bp.db
+        .insertInto('exchange_public_ids')
+        .values({ node_id: nodeId, type: 'counterparty', peer_ref: randomUUID(), local_ref: refs.romashka! })
+        .execute();
+      const [romashka, branches] = await identifyAll(1000, nodeId);
+      expect(romashka).toEqual({ kind: 'new', decided: false });
+      expect(branches).toMatchObject({ kind: 'ambiguous', fields: ['inn'] });
+      expect(await identifyAll(1, nodeId)).toEqual(await identifyAll(1000, nodeId));
     });
 
     it('tells which local objects are still free to suggest: none linked, decided, known there or matched', async () => {

@@ -19,7 +19,7 @@ describe('message lines: written in parts, read back whole', () => {
     const lines = [
       { Header: { n: 1 } },
       { long: 'Контрагент «Ёлка»'.repeat(20_000) },
-      ...Array.from({ length: 3000 }, (_, index) => ({ index, text: `строка ${index}` })),
+      ...Array.from({ length: 5000 }, (_, index) => ({ index, text: `строка ${index}` })),
       { Trailer: { ObjectCount: 3001 } },
     ];
     const parts: Buffer[] = [];
@@ -65,6 +65,30 @@ describe('message lines: written in parts, read back whole', () => {
     expect(await collect(readMessageLines(once(gzipSync(broken))))).toEqual([
       { name: `${'я'.repeat(300)}\ufffd\ufffd\ufffd` },
       { b: '\u0001' },
+    ]);
+  });
+
+  it('decodes a long run of lines across chunks whole, with CRLF ends and one line not UTF-8 among them', async () => {
+    const lines = Array.from({ length: 5000 }, (_, index) => ({
+      index,
+      name: `Ромашка ${'ё'.repeat(index % 90)}`,
+    }));
+    const texts = lines.map((line, index) => `${JSON.stringify(line)}${index % 7 === 0 ? '\r\n' : '\n'}`);
+    const bad = Buffer.concat([
+      Buffer.from('{"index":-1,"name":"Ромашка '),
+      Buffer.from([0xff]),
+      Buffer.from('"}\n'),
+    ]);
+    const data = Buffer.concat([
+      Buffer.from(texts.slice(0, 2500).join('')),
+      bad,
+      Buffer.from(texts.slice(2500).join('')),
+    ]);
+    expect(data.length).toBeGreaterThan(512 * 1024);
+    expect(await collect(readMessageLines(once(gzipSync(data))))).toEqual([
+      ...lines.slice(0, 2500),
+      { index: -1, name: 'Ромашка \ufffd' },
+      ...lines.slice(2500),
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Infobase } from '../../src/platform/infobase.js';
-import { inListBatches, placeholders, queryRows } from '../../src/platform/storage/raw-sql.js';
+import { inListBatches, insertMany, placeholders, queryRows } from '../../src/platform/storage/raw-sql.js';
 import { createTestHost, describeEachDialect, type TestHost } from '../helpers/dialects.js';
 
 const origin = { kind: 'system' } as const;
@@ -55,5 +55,42 @@ describeEachDialect('a padded IN list answers as the plain one', (dialect) => {
     expect(rows.map((row) => row.ref).sort()).toEqual([...refs].sort());
     const read = await crm.objects.getMany('unit', refs);
     expect([...read.keys()].sort()).toEqual([...refs].sort());
+  });
+});
+
+describeEachDialect('rows inserted together', (dialect) => {
+  let test: TestHost;
+  let crm: Infobase;
+
+  beforeAll(async () => {
+    test = await createTestHost(dialect);
+    crm = await test.host.create('crm', 'crm');
+  });
+  afterAll(() => test.cleanup());
+
+  it('are all stored, inside a transaction or not, with the tail of the statement applied to each', async () => {
+    const rows = Array.from({ length: 1234 }, (_, index) => ['bench', `scope-${index}`, 2026, index]);
+    const columns = ['type', 'scope', 'year', 'last_value'];
+    await crm.db.transaction().execute((trx) => insertMany(trx, crm.sql, 'number_counters', columns, rows));
+    await insertMany(
+      crm.db,
+      crm.sql,
+      'number_counters',
+      columns,
+      [
+        ['bench', 'scope-1', 2026, 999],
+        ['bench', 'scope-new', 2026, 5],
+      ],
+      'on conflict (type, scope, year) do nothing',
+    );
+    const stored = await queryRows<{ scope: string; last_value: number }>(
+      crm.db,
+      crm.sql,
+      'select scope, last_value from number_counters where type = ?',
+      ['bench'],
+    );
+    expect(stored).toHaveLength(1235);
+    expect(Number(stored.find((row) => row.scope === 'scope-1')?.last_value)).toBe(1);
+    expect(Number(stored.find((row) => row.scope === 'scope-new')?.last_value)).toBe(5);
   });
 });
