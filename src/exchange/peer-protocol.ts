@@ -77,22 +77,23 @@ export const announcementSchema = messageDescriptorSchema.extend({
     .base64()
     .max(Math.ceil(INLINE_MESSAGE_BYTES / 3) * 4)
     .optional(),
+  /** Apply the message as soon as it is whole, and answer with the result: a round trip fewer again. */
+  import: z.boolean().optional(),
 });
 export type Announcement = z.infer<typeof announcementSchema>;
+
+/** Asking for the outbox, the caller acknowledges what it has received: a Synchronize with nothing to send needs no other call. */
+export const outboxRequestSchema = z.object({ receivedNo: z.number().int().min(0).optional() });
+export type OutboxRequest = z.infer<typeof outboxRequestSchema>;
 
 export const outboxSchema = z.object({
   message: messageDescriptorSchema.nullable(),
   /** The peer's acknowledgement of our messages, even when it has nothing to send. */
   receivedNo: z.number().int().min(0),
+  /** The acknowledgement of the request, when it came with one and was taken (a peer before it leaves this out). */
+  acknowledged: z.number().int().min(0).optional(),
 });
 export type Outbox = z.infer<typeof outboxSchema>;
-
-export const inboxStateSchema = z.object({
-  messageNo: z.number().int(),
-  received: z.array(z.number().int()),
-  missing: z.array(z.number().int()),
-});
-export type InboxState = z.infer<typeof inboxStateSchema>;
 
 export const importResultSchema = z.object({
   status: z.enum(['importing', 'applied', 'duplicate', 'stored-for-mapping', 'failed']),
@@ -102,3 +103,12 @@ export const importResultSchema = z.object({
   counts: z.record(z.string(), z.record(z.string(), z.number())).optional(),
 });
 export type PeerImportResult = z.infer<typeof importResultSchema>;
+
+export const inboxStateSchema = z.object({
+  messageNo: z.number().int(),
+  received: z.array(z.number().int()),
+  missing: z.array(z.number().int()),
+  /** What the import of a whole message announced with `import` came to (a peer before it leaves this out). */
+  imported: importResultSchema.optional(),
+});
+export type InboxState = z.infer<typeof inboxStateSchema>;

@@ -16,6 +16,7 @@ import type {
   InboxState,
   NodeStatus,
   Outbox,
+  OutboxRequest,
   PeerImportResult,
   PeerInfo,
 } from './peer-protocol.js';
@@ -161,6 +162,51 @@ export function createPeerService(context: ExchangeContext) {
     return Promise.race([entry.promise, timeout]);
   }
 
+  /** Applies (or, during setup, keeps for mapping) a received message; asking again reports the same result. */
+  async function importReceived(code: string, messageNo: number, caller: Caller): Promise<PeerImportResult> {
+    const node = await requireNode(code);
+    const key = `${node.id}:${messageNo}`;
+    const running = imports.get(key);
+    if (running && !running.result) return waitFor(running, messageNo, node);
+    if (node.receivedNo >= messageNo && !(await messages.get(node.id, 'in', messageNo))) {
+      return {
+        status: running?.result?.status === 'applied' ? 'applied' : 'duplicate',
+        messageNo,
+        receivedNo: node.receivedNo,
+      };
+    }
+    const stored = await messages.get(node.id, 'in', messageNo);
+    if (stored?.status === 'awaiting-mapping') {
+      return { status: 'stored-for-mapping', messageNo, receivedNo: node.receivedNo };
+    }
+    const entry: { promise: Promise<PeerImportResult>; result?: PeerImportResult } = {
+      promise: runImport(node, messageNo, caller),
+    };
+    entry.promise.then(
+      (result) => {
+        entry.result = result;
+      },
+      () => imports.delete(key),
+    );
+    imports.set(key, entry);
+    return waitFor(entry, messageNo, node);
+  }
+
+  /** The caller has received our messages up to `receivedNo`: their changes are done with. */
+  async function acknowledgeFrom(code: string, receivedNo: number): Promise<void> {
+    const node = await requireNode(code);
+    if (receivedNo > node.sentNo) {
+      throw new AppError(
+        'bad_acknowledgement',
+        `Acknowledged message ${receivedNo}, but only ${node.sentNo} were sent`,
+        {
+          status: 422,
+        },
+      );
+    }
+    await infobase.db.transaction().execute((trx) => acknowledge(trx, node.id, receivedNo));
+  }
+
   return {
     async info(caller: Caller | undefined): Promise<PeerInfo> {
       const settings = await infobase.settings.get();
@@ -254,12 +300,21 @@ export function createPeerService(context: ExchangeContext) {
     },
 
     /** "Export for me": the next message for the initiator, or only the acknowledgement if nothing is new. */
-    async prepareOutbox(code: string, caller: Caller): Promise<Outbox> {
-      const node = await requireNode(code);
+    async prepareOutbox(code: string, caller: Caller, request: OutboxRequest = {}): Promise<Outbox> {
+      let node = await requireNode(code);
+      if (request.receivedNo !== undefined) {
+        await acknowledgeFrom(code, request.receivedNo);
+        node = await requireNode(code);
+      }
+      const acknowledged = request.receivedNo;
       // A session starts here: what a repeated announcement left (its import never came) goes now.
       await messages.dropApplied(node.id, node.receivedNo);
-      if (node.role === 'responder' && !node.setup.initialExportDone)
-        return { message: null, receivedNo: node.receivedNo };
+      const answer = (message: Outbox['message'], receivedNo: number): Outbox => ({
+        message,
+        receivedNo,
+        ...(acknowledged !== undefined ? { acknowledged } : {}),
+      });
+      if (node.role === 'responder' && !node.setup.initialExportDone) return answer(null, node.receivedNo);
       return withNodeLock(
         infobase.db,
         node.id,
@@ -275,7 +330,7 @@ export function createPeerService(context: ExchangeContext) {
             .executeTakeFirst();
           // The same message again while nothing new was written: a transfer cut short resumes where it stopped.
           if (latest && latest.messageNo === current.sentNo && !unstamped) {
-            return { message: describe(latest), receivedNo: current.receivedNo };
+            return answer(describe(latest), current.receivedNo);
           }
           const started = await journal.start(current.id, 'export', caller.login);
           const record = new SessionRecord();
@@ -288,7 +343,7 @@ export function createPeerService(context: ExchangeContext) {
           } else {
             await infobase.db.deleteFrom('exchange_journal').where('id', '=', started.id).execute();
           }
-          return { message: message ? describe(message) : null, receivedNo: current.receivedNo };
+          return answer(message ? describe(message) : null, current.receivedNo);
         },
         { waitMs: 30_000 },
       );
@@ -309,8 +364,8 @@ export function createPeerService(context: ExchangeContext) {
       return part.data;
     },
 
-    async announce(code: string, announcement: Announcement): Promise<InboxState> {
-      const { inline, ...descriptor } = announcement;
+    async announce(code: string, announcement: Announcement, caller: Caller): Promise<InboxState> {
+      const { inline, import: importWhole, ...descriptor } = announcement;
       if (inline !== undefined && descriptor.partCount !== 1) {
         throw new AppError(
           'bad_request',
@@ -324,7 +379,10 @@ export function createPeerService(context: ExchangeContext) {
       if (inline !== undefined)
         await storePart(node, message.messageNo, 1, Buffer.from(inline, 'base64'), message.sha256);
       const received = await messages.receivedParts(node.id, message.messageNo);
-      return { messageNo: message.messageNo, received, missing: missingParts(received, message.partCount) };
+      const missing = missingParts(received, message.partCount);
+      const state = { messageNo: message.messageNo, received, missing };
+      if (!importWhole || missing.length > 0) return state;
+      return { ...state, imported: await importReceived(code, message.messageNo, caller) };
     },
 
     async storePart(
@@ -344,49 +402,8 @@ export function createPeerService(context: ExchangeContext) {
       return { messageNo, received, missing: message ? missingParts(received, message.partCount) : [] };
     },
 
-    /** Applies (or, during setup, keeps for mapping) a received message; asking again reports the same result. */
-    async importMessage(code: string, messageNo: number, caller: Caller): Promise<PeerImportResult> {
-      const node = await requireNode(code);
-      const key = `${node.id}:${messageNo}`;
-      const running = imports.get(key);
-      if (running && !running.result) return waitFor(running, messageNo, node);
-      if (node.receivedNo >= messageNo && !(await messages.get(node.id, 'in', messageNo))) {
-        return {
-          status: running?.result?.status === 'applied' ? 'applied' : 'duplicate',
-          messageNo,
-          receivedNo: node.receivedNo,
-        };
-      }
-      const stored = await messages.get(node.id, 'in', messageNo);
-      if (stored?.status === 'awaiting-mapping') {
-        return { status: 'stored-for-mapping', messageNo, receivedNo: node.receivedNo };
-      }
-      const entry: { promise: Promise<PeerImportResult>; result?: PeerImportResult } = {
-        promise: runImport(node, messageNo, caller),
-      };
-      entry.promise.then(
-        (result) => {
-          entry.result = result;
-        },
-        () => imports.delete(key),
-      );
-      imports.set(key, entry);
-      return waitFor(entry, messageNo, node);
-    },
-
-    async acknowledge(code: string, receivedNo: number): Promise<void> {
-      const node = await requireNode(code);
-      if (receivedNo > node.sentNo) {
-        throw new AppError(
-          'bad_acknowledgement',
-          `Acknowledged message ${receivedNo}, but only ${node.sentNo} were sent`,
-          {
-            status: 422,
-          },
-        );
-      }
-      await infobase.db.transaction().execute((trx) => acknowledge(trx, node.id, receivedNo));
-    },
+    importMessage: importReceived,
+    acknowledge: acknowledgeFrom,
   };
 }
 

@@ -72,11 +72,12 @@ export async function synchronize(
       try {
         const ownCode = await context.ownCode();
         options.progress?.('receiving');
-        const outbox = await transport.prepareOutbox(ownCode);
+        const atStart = await context.nodes.require(node.id);
+        const outbox = await transport.prepareOutbox(ownCode, atStart.receivedNo);
         await receiveMessage(
           context,
           transport,
-          await context.nodes.require(node.id),
+          atStart,
           outbox,
           record,
           (done, total) => options.progress?.('receiving', done, total),
@@ -102,7 +103,8 @@ export async function synchronize(
               },
             );
           }
-        } else {
+        } else if (outbox.acknowledged !== current.receivedNo) {
+          // Something came from the peer (or it took no acknowledgement with the outbox): say we have it.
           await transport.acknowledge(ownCode, current.receivedNo);
         }
         options.progress?.('done');

@@ -35,6 +35,7 @@ export async function deliverMessage(
     message.partCount === 1 && message.size <= INLINE_MESSAGE_BYTES ? (await readPart(1)).data : undefined;
   const inbox = await transport.announce(ownCode, describe(message), inline);
   if (inline) record.bytesSent += inline.length;
+  const imported = inbox.imported?.status === 'importing' ? undefined : inbox.imported;
   let sent = 0;
   for (const partNo of inbox.missing) {
     progress?.(sent, inbox.missing.length);
@@ -44,7 +45,7 @@ export async function deliverMessage(
     sent += 1;
   }
   progress?.(sent, inbox.missing.length);
-  const result = await transport.importMessage(ownCode, message.messageNo);
+  const result = imported ?? (await transport.importMessage(ownCode, message.messageNo));
   record.sentMessageNo = message.messageNo;
   if (
     result.status === 'applied' ||

@@ -22,9 +22,13 @@ export interface PeerTransport {
   createNode(request: CreateNodeRequest): Promise<NodeStatus>;
   nodeStatus(ownCode: string): Promise<NodeStatus>;
   deleteNode(ownCode: string): Promise<void>;
-  prepareOutbox(ownCode: string): Promise<Outbox>;
+  /** `receivedNo`: our acknowledgement of the peer's messages, taken before it prepares its own. */
+  prepareOutbox(ownCode: string, receivedNo?: number): Promise<Outbox>;
   downloadPart(ownCode: string, messageNo: number, partNo: number): Promise<Buffer>;
-  /** `inline`: the message's only part, sent with the announcement when it is small (peer-protocol.ts). */
+  /**
+   * `inline`: the message's only part, sent with the announcement when it is small (peer-protocol.ts);
+   * the peer then applies it at once and answers with the result in `imported`.
+   */
   announce(ownCode: string, message: MessageDescriptor, inline?: Buffer): Promise<InboxState>;
   uploadPart(ownCode: string, messageNo: number, partNo: number, data: Buffer, sha256: string): Promise<void>;
   importMessage(ownCode: string, messageNo: number): Promise<PeerImportResult>;
@@ -133,7 +137,8 @@ export function createHttpTransport(
     async deleteNode(ownCode) {
       await send(node(ownCode), { method: 'DELETE' });
     },
-    prepareOutbox: (ownCode) => json(`${node(ownCode)}/outbox`, outboxSchema, post({})),
+    prepareOutbox: (ownCode, receivedNo) =>
+      json(`${node(ownCode)}/outbox`, outboxSchema, post(receivedNo === undefined ? {} : { receivedNo })),
     async downloadPart(ownCode, messageNo, partNo) {
       for (let attempt = 1; ; attempt += 1) {
         try {
@@ -146,7 +151,7 @@ export function createHttpTransport(
     },
     announce: (ownCode, message, inline) =>
       json(`${node(ownCode)}/inbox/${message.messageNo}`, inboxStateSchema, {
-        ...post(inline ? { ...message, inline: inline.toString('base64') } : message),
+        ...post(inline ? { ...message, inline: inline.toString('base64'), import: true } : message),
         method: 'PUT',
       }),
     async uploadPart(ownCode, messageNo, partNo, data, sha256) {

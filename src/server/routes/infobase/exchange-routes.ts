@@ -2,7 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ExchangeHub } from '../../../exchange/exchange-service.js';
-import { announcementSchema, createNodeRequestSchema } from '../../../exchange/peer-protocol.js';
+import {
+  announcementSchema,
+  createNodeRequestSchema,
+  outboxRequestSchema,
+} from '../../../exchange/peer-protocol.js';
 import { AppError } from '../../../platform/errors.js';
 
 const params = z.object({ ib: z.string() });
@@ -81,11 +85,14 @@ export function exchangeRoutes(app: FastifyInstance, hub: ExchangeHub) {
   api.post('/:ib/exchange/v1/nodes/:code/outbox', {
     schema: {
       params: nodeParams,
+      body: outboxRequestSchema.optional(),
       tags: ['exchange'],
-      summary: 'Prepare the next message for the caller (or only the acknowledgement)',
+      summary:
+        'Prepare the next message for the caller (or only the acknowledgement), taking its acknowledgement first',
     },
     config: { access: 'peer' },
-    handler: async (request) => (await peer(request)).prepareOutbox(request.params.code, caller(request)),
+    handler: async (request) =>
+      (await peer(request)).prepareOutbox(request.params.code, caller(request), request.body ?? {}),
   });
 
   api.get('/:ib/exchange/v1/nodes/:code/outbox/:messageNo/parts/:partNo', {
@@ -103,7 +110,8 @@ export function exchangeRoutes(app: FastifyInstance, hub: ExchangeHub) {
       params: messageParams,
       body: announcementSchema,
       tags: ['exchange'],
-      summary: 'Announce a message (a small one with its only part inline); answers which parts are here',
+      summary:
+        'Announce a message (a small one with its only part inline); answers which parts are here, and with `import` applies a whole one',
     },
     config: { access: 'peer' },
     handler: async (request) => {
@@ -112,7 +120,7 @@ export function exchangeRoutes(app: FastifyInstance, hub: ExchangeHub) {
           status: 422,
         });
       }
-      return (await peer(request)).announce(request.params.code, request.body);
+      return (await peer(request)).announce(request.params.code, request.body, caller(request));
     },
   });
 
