@@ -74,13 +74,8 @@ export async function synchronize(
         options.progress?.('receiving');
         const atStart = await context.nodes.require(node.id);
         const outbox = await transport.prepareOutbox(ownCode, atStart.receivedNo);
-        await receiveMessage(
-          context,
-          transport,
-          atStart,
-          outbox,
-          record,
-          (done, total) => options.progress?.('receiving', done, total),
+        await receiveMessage(context, transport, atStart, outbox, record, (done, total) =>
+          options.progress?.('receiving', done, total),
         );
         options.progress?.('sending');
         const current = await context.nodes.require(node.id);

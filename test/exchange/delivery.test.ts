@@ -270,7 +270,9 @@ describeEachDialect('delivery: exactly-once effect, bad messages, faults', (dial
     const calls: string[] = [];
     pair.network.fetch = async (input, init) => {
       const body = typeof init?.body === 'string' ? init.body : '';
-      const path = String(input).replace(/.*\/exchange\/v1\/nodes\/[^/]+/, '').replace(/\d+/g, 'N');
+      const path = String(input)
+        .replace(/.*\/exchange\/v1\/nodes\/[^/]+/, '')
+        .replace(/\d+/g, 'N');
       calls.push(`${init?.method ?? 'GET'} ${path}${body.includes('"inline"') ? ' inline' : ''}`);
       return real(input, init);
     };
