@@ -68,6 +68,7 @@ export function formatReport(result: BenchResult): string {
       '',
     ],
     ['ratio to the raw limit', f(result.ratioToLimit, 2), `≤ 2.5: ${mark(targets.ratioToLimit)}`],
+    [`Synchronize: each case after ${inc.nothing.warmupRuns} untimed runs`, '', ''],
     [
       'Synchronize, nothing changed p50/p95',
       `${f(inc.nothing.p50Ms)} / ${f(inc.nothing.p95Ms)} ms`,

@@ -16,6 +16,7 @@ peak memory of each process and the raw insert limit of the storage. Prints a ta
   --seed N           the data set's seed (default 1)
   --mapping N        counterparties on each side of the mapping measurement (default 100000)
   --runs N           Synchronize runs per incremental case (default 30; 10,000 changed: N/6)
+  --warmup N         untimed Synchronize runs before each case but the 10,000 (default 10)
   --json FILE        also write the results as JSON
   --pg               PostgreSQL instead of SQLite
   --pg-url URL       the PostgreSQL server (default IBSYNC_TEST_PG_URL or the local test server)
@@ -80,6 +81,7 @@ async function main() {
       seed: { type: 'string', default: '1' },
       mapping: { type: 'string', default: '100000' },
       runs: { type: 'string', default: '30' },
+      warmup: { type: 'string', default: '10' },
       json: { type: 'string' },
       pg: { type: 'boolean', default: false },
       'pg-url': { type: 'string' },
@@ -117,6 +119,7 @@ async function main() {
       hundred: Math.max(3, Math.ceil(runs / 2)),
       tenThousand: Math.max(3, Math.ceil(runs / 6)),
     },
+    warmupRuns: values.warmup === '0' ? 0 : number('warmup', values.warmup),
     pg: pgUrl,
     hostFlags: [
       ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`] : []),

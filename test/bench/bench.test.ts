@@ -12,7 +12,19 @@ describe('the benchmark at a small size', () => {
 
   it('synchronizes 2,000 objects between two host processes and reports every measurement', async () => {
     const jsonFile = join(dir, 'bench.json');
-    const args = ['--import', 'tsx', 'bench/run.ts', '--objects', '2000', '--mapping', '400', '--runs', '3'];
+    const args = [
+      '--import',
+      'tsx',
+      'bench/run.ts',
+      '--objects',
+      '2000',
+      '--mapping',
+      '400',
+      '--runs',
+      '3',
+      '--warmup',
+      '1',
+    ];
     const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn(process.execPath, [...args, '--tsx', '--no-progress', '--json', jsonFile], {
         cwd: REPO_ROOT,
@@ -69,6 +81,8 @@ describe('the benchmark at a small size', () => {
     for (const name of ['nothing', 'one', 'hundred', 'tenThousand'] as const) {
       expect(result.incremental[name]).toMatchObject({ runs: 3, p50Ms: positive, p95Ms: positive });
     }
+    expect(result.incremental.one.warmupRuns).toBe(1);
+    expect(result.incremental.tenThousand.warmupRuns).toBe(0);
     expect(result.incremental.one.changed).toBe(1);
     for (const value of [
       result.objectsPerSecond,
