@@ -112,16 +112,20 @@ async function freeNameIndex(
   def: ObjectTypeDef,
   identifier: Identifier,
   notDeleted: unknown,
+  nodeId: string,
 ): Promise<NameIndex> {
   const index: NameIndex = { byToken: new Map(), tokenCount: new Map() };
   // A search group of the name alone keeps it normalized already: its words need no second normalizing.
   const nameGroup = (def.searchFields ?? []).findIndex((group) => group.length === 1 && group[0] === 'name');
   const column = nameGroup >= 0 ? `${quote(searchKeyColumn(nameGroup))} as normalized` : 'name';
+  // Those matched in this analysis are left to the database to leave out: most of a catalog, usually.
   const rows = await queryRows<{ ref: string; name?: string; normalized?: string | null }>(
     trx,
     sql,
-    `select ref, ${column} from ${quote(tableName(def))} where name is not null and deleted = ?`,
-    [notDeleted],
+    `select ref, ${column} from ${quote(tableName(def))}
+     where name is not null and deleted = ? and ref not in (select local_ref from exchange_mapping_items
+       where node_id = ? and type = ? and local_ref is not null)`,
+    [notDeleted, nodeId, def.name],
   );
   const free = new Set(
     await identifier.free(
@@ -354,7 +358,7 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
     const notDeleted = context.infobase.dialect.encodeBoolean(false);
     for (const type of toSuggest) {
       const def = context.typeDef(type);
-      const index = await freeNameIndex(trx, sql, def, identifier, notDeleted);
+      const index = await freeNameIndex(trx, sql, def, identifier, notDeleted, node.id);
       for (let after = 0; ; ) {
         const unmatched = await queryRows<{ seq: number; peer_ref: string; name: string }>(
           trx,
