@@ -5,6 +5,7 @@ import type { Db, StorageDialect } from '../platform/storage/index.js';
 import {
   inListBatches,
   placeholders,
+  queryArrays,
   queryRows,
   quote,
   type SqlTarget,
@@ -95,10 +96,13 @@ export function createIdentifier(deps: {
     }));
   }
 
-  function candidateOf(def: ObjectTypeDef, row: Record<string, unknown>): Candidate {
+  /** A candidate from a row of `candidateColumns`: its ref, its key, then its identifying columns. */
+  function candidateOf(def: ObjectTypeDef, row: readonly unknown[]): Candidate {
     const values: Record<string, unknown> = {};
-    for (const { field, column } of identifyingColumns(def)) values[field] = row[column];
-    return { ref: String(row.ref), identifying: identifyingValues(def, values) };
+    identifyingColumns(def).forEach(({ field }, index) => {
+      values[field] = row[2 + index];
+    });
+    return { ref: String(row[0]), identifying: identifyingValues(def, values) };
   }
 
   /** A person's decisions, read once for the whole import: there are few, and a load does not change them. */
@@ -230,13 +234,15 @@ export function createIdentifier(deps: {
         // One row read in a pass costs about half a key looked up (bench/, 100,000 counterparties).
         if (count > 2 * incoming || count > WHOLE_INDEX_ROWS) return undefined;
         const byKey = new Map<string, Candidate[]>();
-        const all = await rows<Record<string, unknown>>(
+        const all = await queryArrays(
+          trx,
+          sql,
           `select ${candidateColumns(def, 0)} from ${quote(tableName(def))}
            where ${quote(searchKeyColumn(0))} is not null and deleted = ?`,
           [notDeleted],
         );
         for (const row of all) {
-          const key = String(row.search_key);
+          const key = String(row[1]);
           const list = byKey.get(key);
           if (!list) byKey.set(key, [candidateOf(def, row)]);
           else if (list.length < CANDIDATES) list.push(candidateOf(def, row));
@@ -258,14 +264,16 @@ export function createIdentifier(deps: {
     for (const value of keys) byKey.set(value, []);
     const column = searchKeyColumn(groupIndex);
     for (const batch of inListBatches([...byKey.keys()])) {
-      const found = await rows<Record<string, unknown>>(
+      const found = await queryArrays(
+        trx,
+        sql,
         `select ${candidateColumns(def, groupIndex)}
          from ${quote(tableName(def))}
          where ${quote(column)} in (${placeholders(batch.length)}) and deleted = ?`,
         [...batch, notDeleted],
       );
       for (const row of found) {
-        const list = byKey.get(String(row.search_key));
+        const list = byKey.get(String(row[1]));
         if (list && list.length < CANDIDATES) list.push(candidateOf(def, row));
       }
     }
