@@ -3,7 +3,7 @@ import { columnName, sectionTableName, tableName } from '../platform/metadata.js
 import type { StoredObject } from '../platform/objects/object-store.js';
 import { readPrefix } from '../platform/settings.js';
 import type { Db } from '../platform/storage/index.js';
-import { execute, queryRows, quote } from '../platform/storage/raw-sql.js';
+import { execute, inListBatches, placeholders, queryRows, quote } from '../platform/storage/raw-sql.js';
 import { changesWritten } from './change-log.js';
 import type { FormatObject, OutgoingContext } from './conversion.js';
 import { EXCHANGE_PLAN, type ExchangeContext } from './exchange-context.js';
@@ -222,6 +222,8 @@ async function* stampedRefs(
 }
 
 type Outgoing = OutgoingContext & {
+  /** The type whose objects are being written now: what the message carried before it is named by ref. */
+  writing(localType: string): void;
   /** Fetches at once the objects (and their peer refs) that a batch of objects names, two levels deep. */
   prefetch(objects: Iterable<{ localType: string; object: StoredObject }>): Promise<void>;
 };
@@ -229,16 +231,54 @@ type Outgoing = OutgoingContext & {
 /**
  * Key properties of referenced objects, as the peer knows them. A message names the same catalog items
  * again and again: they are fetched a batch at a time and remembered, within a bound.
+ *
+ * An object the message itself carries, written before the one that names it (its type comes first), is
+ * named by its ref alone (`{ Ссылка }`): the reader has just read its key properties in full, and found
+ * it by them. An initial export carries every catalog item its documents name, so its documents restate
+ * no key properties at all — most of what such a message used to be, and of what it cost to write, send
+ * and read.
  */
-function outgoingContext(context: ExchangeContext, trx: Db, nodeId: string): Outgoing {
+function outgoingContext(context: ExchangeContext, trx: Db, nodeId: string, messageNo: number): Outgoing {
   const { sql } = context.infobase;
   const objects = new PerTypeMap<StoredObject | null>(OBJECT_CACHE);
   const keys = new PerTypeMap<FormatObject | null>(KEY_CACHE);
   const peerRefs = new PerTypeMap<string>(KEY_CACHE);
+  /** Whether this message carries the object (a put stamped with its number). */
+  const carried = new PerTypeMap<boolean>(KEY_CACHE);
+  const order = new Map(context.rules.types.map((type, index) => [type.localType, index]));
+  let writingIndex = -1;
+  const writtenBefore = (localType: string) => (order.get(localType) ?? writingIndex) < writingIndex;
   // The few fields rules read of referenced objects are kept apart from the objects: small, they stay
   // when the objects are dropped, and a product named again needs no fetch for its kind.
   const fieldsRead = context.rules.referencedFields;
   const fields = new PerTypeMap<Record<string, unknown> | null>(KEY_CACHE);
+
+  async function fetchCarried(localType: string, refs: readonly string[]) {
+    const unknown = refs.filter((ref) => !carried.has(localType, ref));
+    for (const batch of inListBatches(unknown)) {
+      for (const ref of batch) carried.set(localType, ref, false);
+      const rows = await queryRows<{ ref: string }>(
+        trx,
+        sql,
+        `select ref from exchange_changes
+         where node_id = ? and type = ? and message_no = ? and action = 'put' and ref in (${placeholders(batch.length)})`,
+        [nodeId, localType, messageNo, ...batch],
+      );
+      for (const row of rows) carried.set(localType, String(row.ref), true);
+    }
+  }
+
+  async function fetchPeerRefs(localType: string, refs: readonly string[]) {
+    const unmapped = refs.filter((ref) => !peerRefs.has(localType, ref));
+    if (unmapped.length > 0) {
+      const found = await peerRefsOf(trx, sql, nodeId, localType, unmapped);
+      for (const ref of unmapped) peerRefs.set(localType, ref, found.get(ref) ?? ref);
+    }
+  }
+
+  /** Named by its ref alone: carried by this message, before the objects being written now. */
+  const byRefAlone = (localType: string, ref: string) =>
+    writtenBefore(localType) && carried.get(localType, ref) === true;
 
   async function fetch(localType: string, refs: readonly string[]) {
     const missing = refs.filter((ref) => !objects.has(localType, ref));
@@ -252,11 +292,7 @@ function outgoingContext(context: ExchangeContext, trx: Db, nodeId: string): Out
           fields.set(localType, ref, object && Object.fromEntries(read.map((name) => [name, object[name]])));
       }
     }
-    const unmapped = refs.filter((ref) => !peerRefs.has(localType, ref));
-    if (unmapped.length > 0) {
-      const found = await peerRefsOf(trx, sql, nodeId, localType, unmapped);
-      for (const ref of unmapped) peerRefs.set(localType, ref, found.get(ref) ?? ref);
-    }
+    await fetchPeerRefs(localType, refs);
   }
 
   function named(localType: string, object: StoredObject, into: Map<string, Set<string>>) {
@@ -290,6 +326,13 @@ function outgoingContext(context: ExchangeContext, trx: Db, nodeId: string): Out
       return (await objectOf(localType, ref))?.[field];
     },
     async keyProperties(localType, ref) {
+      if (writtenBefore(localType)) {
+        if (!carried.has(localType, ref)) await fetchCarried(localType, [ref]);
+        if (carried.get(localType, ref)) {
+          if (!peerRefs.has(localType, ref)) await fetchPeerRefs(localType, [ref]);
+          return { Ссылка: peerRefs.get(localType, ref) ?? ref };
+        }
+      }
       const cached = keys.get(localType, ref);
       if (cached !== undefined) return cached ?? undefined;
       const object = await objectOf(localType, ref);
@@ -300,16 +343,27 @@ function outgoingContext(context: ExchangeContext, trx: Db, nodeId: string): Out
       keys.set(localType, ref, properties ?? null);
       return properties;
     },
+    writing(localType) {
+      writingIndex = order.get(localType) ?? -1;
+    },
     async prefetch(batch) {
       let level = new Map<string, Set<string>>();
       for (const { localType, object } of batch) named(localType, object, level);
       for (let depth = 0; depth < 2 && level.size > 0; depth += 1) {
         const next = new Map<string, Set<string>>();
-        for (const [localType, refs] of level) {
-          await fetch(localType, [...refs]);
+        for (const [localType, namedRefs] of level) {
+          let refs = [...namedRefs];
+          if (writtenBefore(localType)) {
+            await fetchCarried(localType, refs);
+            const alone = refs.filter((ref) => byRefAlone(localType, ref));
+            await fetchPeerRefs(localType, alone);
+            // Named by ref alone, an object is read only for the fields the rules read of it.
+            refs = fieldsRead[localType] ? refs : refs.filter((ref) => !byRefAlone(localType, ref));
+          }
+          await fetch(localType, refs);
           for (const ref of refs) {
             const object = objects.get(localType, ref);
-            if (object) named(localType, object, next);
+            if (object && !byRefAlone(localType, ref)) named(localType, object, next);
           }
         }
         level = next;
@@ -329,7 +383,7 @@ async function* messageLines(
 ): AsyncGenerator<unknown> {
   yield { Header: messageHeader };
   const { sql } = context.infobase;
-  const outgoing = outgoingContext(context, trx, node.id);
+  const outgoing = outgoingContext(context, trx, node.id, messageNo);
   // Which types and actions the message carries, asked once: most messages carry a few of them.
   const carried = new Set(
     (
@@ -344,6 +398,7 @@ async function* messageLines(
   let objectCount = 0;
   for (const type of context.rules.types) {
     if (!carried.has(`put:${type.localType}`)) continue;
+    outgoing.writing(type.localType);
     for await (const refs of stampedRefs(context, trx, node.id, type.localType, messageNo, 'put')) {
       const objects = await context.infobase.objects.getMany(type.localType, refs, trx);
       const peerRefs = await peerRefsOf(trx, sql, node.id, type.localType, refs);

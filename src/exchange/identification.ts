@@ -83,6 +83,11 @@ export function createIdentifier(deps: {
   const decisions = new Map<string, { byPeer: Map<string, Decision>; linkedLocal: Map<string, string> }>();
   /** Local objects that stand, in this import, for a peer object (its ref): never for another. */
   const takenHere = new PerTypeMap<string>();
+  /**
+   * An analysis's own answers, peer ref → local ref: a later object may name one by its ref alone (the
+   * message carried it before), and nothing is written that would let the database say the same.
+   */
+  const identifiedHere = new PerTypeMap<string>();
   /** An analysis's chunk: candidates per type, group and key; who holds them; the keys worked out. */
   const chunkCandidates = new Map<string, Map<string, Candidate[]>>();
   const chunkLinkedLocal = new PerTypeMap<string | null>();
@@ -336,6 +341,10 @@ export function createIdentifier(deps: {
     return chunkCandidates.get(chunkKey(def, groupIndex))?.get(value);
   }
 
+  /** A reference this analysis has already identified the object of. */
+  const identifiedBefore = (ref: IncomingRef) =>
+    ref.peerRef === null ? undefined : identifiedHere.get(ref.localType, ref.peerRef);
+
   /** The incoming keys with references resolved to local refs (a key naming an unknown object stays empty). */
   async function resolvedKeys(keys: SearchKeys): Promise<Record<string, string | undefined>> {
     const resolved: Record<string, string | undefined> = {};
@@ -345,7 +354,7 @@ export function createIdentifier(deps: {
           ? undefined
           : typeof value === 'string'
             ? value
-            : await resolveRef(value);
+            : (identifiedBefore(value) ?? (await resolveRef(value)));
     }
     return resolved;
   }
@@ -358,9 +367,12 @@ export function createIdentifier(deps: {
       if (value === null || value === '' || value === undefined) resolved[field] = undefined;
       else if (typeof value === 'string') resolved[field] = value;
       else {
-        const found = identifyKnown(deps.typeDef(value.localType), value.peerRef, value.keys);
-        if (found === undefined) return undefined;
-        resolved[field] = 'localRef' in found ? found.localRef : undefined;
+        const before = identifiedBefore(value);
+        const found = before
+          ? undefined
+          : identifyKnown(deps.typeDef(value.localType), value.peerRef, value.keys);
+        if (!before && found === undefined) return undefined;
+        resolved[field] = before ?? (found && 'localRef' in found ? found.localRef : undefined);
       }
     }
     return resolved;
@@ -479,9 +491,9 @@ export function createIdentifier(deps: {
   }
 
   /**
-   * The identification when what is in memory answers it (what a chunk's prefetch fetched, a catalog read
-   * whole), without a promise; undefined when the database must be asked. Without `keys` a type with search
-   * fields is answered only if its ref finds the object.
+   * The identification when what is in memory answers it (what a chunk's prefetch fetched), without a
+   * promise; undefined when the database must be asked. A type with search fields is answered only if its
+   * ref finds the object, or in an analysis by its `keys`.
    */
   function identifyKnown(
     def: ObjectTypeDef,
@@ -501,7 +513,8 @@ export function createIdentifier(deps: {
       if (existing.get(def.name, peerRef)) return { kind: 'ref', localRef: peerRef };
     }
     if (!def.searchFields?.length) return { kind: 'new', decided: false };
-    return keys ? searchKnown(def, keys, peerRef) : undefined;
+    // Only an analysis fetches a chunk's search answers ahead; a load searches as it writes.
+    return keys && readOnly ? searchKnown(def, keys, peerRef) : undefined;
   }
 
   async function identify(
@@ -647,7 +660,9 @@ export function createIdentifier(deps: {
     /** From now on in this import, this local object stands for that peer object. */
     take(def: ObjectTypeDef, localRef: string, peerRef: string) {
       // Only a search can find an object that stands for another, so only searched types need this.
-      if (def.searchFields?.length) takenHere.set(def.name, localRef, peerRef);
+      if (!def.searchFields?.length) return;
+      takenHere.set(def.name, localRef, peerRef);
+      if (readOnly) identifiedHere.set(def.name, peerRef, localRef);
     },
 
     /** The importer wrote: what is remembered stays what the database now says. */

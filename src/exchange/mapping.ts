@@ -346,6 +346,12 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
           continue;
         }
         if (incoming.action !== 'put') continue;
+        // A chunk holds one type: an object may name one of an earlier type by its ref alone, and the
+        // analysis must have identified that one first (identification.ts).
+        if (chunk.length > 0 && chunk[chunk.length - 1]!.incoming?.localType !== incoming.localType) {
+          await analyse(chunk);
+          chunk = [];
+        }
         chunk.push({ seq, incoming });
         if (chunk.length >= CHUNK) {
           await analyse(chunk);

@@ -80,6 +80,10 @@ export function createConversionRules(app: ApplicationDef): ConversionRules {
     const { rule, def } = exchangedType(localType);
     const input = recordAt(value, path);
     const ref = propertyOf(input, 'Ссылка');
+    // An object the message carried before is named by its ref alone (exchange/export.ts).
+    if (ref !== undefined && Object.keys(input).length === 1) {
+      return { kind: 'ref', localType, peerRef: uuidAt(ref, join(path, 'Ссылка')), keys: {}, values: {} };
+    }
     const into = emptyIncoming();
     readRules(rule.keys, input, { path, into, absent: false, readRef });
     return {
