@@ -238,7 +238,14 @@ type Outgoing = OutgoingContext & {
  * no key properties at all — most of what such a message used to be, and of what it cost to write, send
  * and read.
  */
-function outgoingContext(context: ExchangeContext, trx: Db, nodeId: string, messageNo: number): Outgoing {
+function outgoingContext(
+  context: ExchangeContext,
+  trx: Db,
+  nodeId: string,
+  messageNo: number,
+  /** The types this message carries objects of. */
+  carriedTypes: ReadonlySet<string>,
+): Outgoing {
   const { sql } = context.infobase;
   const objects = new PerTypeMap<StoredObject | null>(OBJECT_CACHE);
   const keys = new PerTypeMap<FormatObject | null>(KEY_CACHE);
@@ -247,7 +254,8 @@ function outgoingContext(context: ExchangeContext, trx: Db, nodeId: string, mess
   const carried = new PerTypeMap<boolean>(KEY_CACHE);
   const order = new Map(context.rules.types.map((type, index) => [type.localType, index]));
   let writingIndex = -1;
-  const writtenBefore = (localType: string) => (order.get(localType) ?? writingIndex) < writingIndex;
+  const writtenBefore = (localType: string) =>
+    carriedTypes.has(localType) && (order.get(localType) ?? writingIndex) < writingIndex;
   // The few fields rules read of referenced objects are kept apart from the objects: small, they stay
   // when the objects are dropped, and a product named again needs no fetch for its kind.
   const fieldsRead = context.rules.referencedFields;
@@ -383,7 +391,6 @@ async function* messageLines(
 ): AsyncGenerator<unknown> {
   yield { Header: messageHeader };
   const { sql } = context.infobase;
-  const outgoing = outgoingContext(context, trx, node.id, messageNo);
   // Which types and actions the message carries, asked once: most messages carry a few of them.
   const carried = new Set(
     (
@@ -394,6 +401,15 @@ async function* messageLines(
         [node.id, messageNo],
       )
     ).map((row) => `${row.action}:${row.type}`),
+  );
+  const outgoing = outgoingContext(
+    context,
+    trx,
+    node.id,
+    messageNo,
+    new Set(
+      context.rules.types.map(({ localType }) => localType).filter((type) => carried.has(`put:${type}`)),
+    ),
   );
   let objectCount = 0;
   for (const type of context.rules.types) {
