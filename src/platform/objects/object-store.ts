@@ -11,6 +11,7 @@ import { withIndexesBuiltAfter } from '../storage/index.js';
 import {
   execute,
   inListBatches,
+  insertMany,
   placeholders,
   queryArrays,
   queryRows,
@@ -500,35 +501,26 @@ export function createObjectStore(deps: {
         await execute(trx, sqlTarget, `delete from ${quote(table)} where owner_ref = ?`, [ref]);
       }
       written.set(section.name, rows);
-      await insertLines(trx, table, section, rows);
+      await insertRows(trx, table, rows);
     }
     return written;
   }
 
-  async function insertLines(trx: Db, table: string, section: TabularSectionDef, rows: readonly Row[]) {
-    // Keep each statement well under SQLite's limit of bound parameters.
-    const chunk = Math.max(1, Math.floor(900 / (section.fields.length + 2)));
-    for (let start = 0; start < rows.length; start += chunk) {
-      await insertRows(trx, table, rows.slice(start, start + chunk));
-    }
+  /** Rows of one table, each with the columns of the first: one prepared statement a row on SQLite. */
+  async function insertRows(trx: Db, table: string, rows: readonly Row[]) {
+    if (rows.length === 0) return;
+    const columns = Object.keys(rows[0]!);
+    await insertMany(
+      trx,
+      sqlTarget,
+      table,
+      columns,
+      rows.map((row) => columns.map((column) => row[column] ?? null)),
+    );
   }
 
-  /** One multi-row insert; its text is made once per table, column list and row count. */
-  const insertTexts = new Map<string, string>();
-  async function insertRows(trx: Db, table: string, rows: readonly Row[]) {
-    const columns = Object.keys(rows[0]!);
-    const key = `${table}|${rows.length}|${columns.join(',')}`;
-    let text = insertTexts.get(key);
-    if (text === undefined) {
-      const row = `(${placeholders(columns.length)})`;
-      text = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values ${Array(rows.length).fill(row).join(', ')}`;
-      if (insertTexts.size > 2000) insertTexts.clear();
-      insertTexts.set(key, text);
-    }
-    const parameters: unknown[] = [];
-    for (const row of rows) for (const column of columns) parameters.push(row[column] ?? null);
-    await execute(trx, sqlTarget, text, parameters);
-  }
+  /** Update statements by table and columns set, made once each. */
+  const updateTexts = new Map<string, string>();
 
   /**
    * Sets only the columns whose value changed since the object was read: every index over a column that
@@ -537,10 +529,10 @@ export function createObjectStore(deps: {
   async function updateRow(trx: Db, table: string, ref: string, row: Row, stored: Row | undefined) {
     const columns = Object.keys(row).filter((column) => !stored || stored[column] !== (row[column] ?? null));
     const key = `update|${table}|${columns.join(',')}`;
-    let text = insertTexts.get(key);
+    let text = updateTexts.get(key);
     if (text === undefined) {
       text = `update ${quote(table)} set ${columns.map((column) => `${quote(column)} = ?`).join(', ')} where ref = ?`;
-      insertTexts.set(key, text);
+      updateTexts.set(key, text);
     }
     await execute(trx, sqlTarget, text, [...columns.map((column) => row[column] ?? null), ref]);
   }
@@ -669,7 +661,7 @@ export function createObjectStore(deps: {
     for (const section of def.tabularSections ?? []) {
       const sectionRows = rows.lines[section.name] ?? [];
       lines.set(section.name, sectionRows);
-      await insertLines(trx, sectionTableName(def, section), section, sectionRows);
+      await insertRows(trx, sectionTableName(def, section), sectionRows);
     }
     await written(trx, def, header, lines, undefined, origin);
   }
