@@ -268,9 +268,10 @@ function outgoingContext(
       const rows = await queryRows<{ ref: string }>(
         trx,
         sql,
+        // By the primary key: the index by message would walk every change of the message (`+` keeps it off).
         `select ref from exchange_changes
-         where node_id = ? and type = ? and message_no = ? and action = 'put' and ref in (${placeholders(batch.length)})`,
-        [nodeId, localType, messageNo, ...batch],
+         where node_id = ? and type = ? and ref in (${placeholders(batch.length)}) and +message_no = ? and action = 'put'`,
+        [nodeId, localType, ...batch, messageNo],
       );
       for (const row of rows) carried.set(localType, String(row.ref), true);
     }
