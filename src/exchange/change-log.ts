@@ -17,7 +17,7 @@ function pendingChanges(trx: Db): Map<string, boolean> {
   return transactionCache(trx, 'exchange.pendingChanges', () => new Map<string, boolean>());
 }
 
-async function hasPendingChanges(trx: Db, sql: SqlTarget, nodeId: string): Promise<boolean> {
+export async function hasPendingChanges(trx: Db, sql: SqlTarget, nodeId: string): Promise<boolean> {
   const known = trx.isTransaction ? pendingChanges(trx).get(nodeId) : undefined;
   if (known !== undefined) return known;
   const found =

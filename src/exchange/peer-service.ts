@@ -1,6 +1,6 @@
 import { AppError } from '../platform/errors.js';
 import { can, type Role } from '../platform/rights.js';
-import { acknowledge } from './change-log.js';
+import { acknowledge, hasPendingChanges } from './change-log.js';
 import { EXCHANGE_PLAN, type ExchangeContext, PROTOCOL_VERSION } from './exchange-context.js';
 import { exportMessage } from './export.js';
 import { RESPONDER_DEFAULT_RULES } from './export-rules.js';
@@ -315,6 +315,12 @@ export function createPeerService(context: ExchangeContext) {
         ...(acknowledged !== undefined ? { acknowledged } : {}),
       });
       if (node.role === 'responder' && !node.setup.initialExportDone) return answer(null, node.receivedNo);
+      // Nothing written for the caller since: answered as the export below would, without its lock,
+      // journal entry and transaction (a Synchronize with nothing to carry is most of them).
+      if (!(await hasPendingChanges(infobase.db, infobase.sql, node.id))) {
+        const latest = await messages.latest(node.id, 'out');
+        return answer(latest && latest.messageNo === node.sentNo ? describe(latest) : null, node.receivedNo);
+      }
       return withNodeLock(
         infobase.db,
         node.id,

@@ -1,4 +1,5 @@
 import { AppError } from '../platform/errors.js';
+import { hasPendingChanges } from './change-log.js';
 import type { ExchangeContext } from './exchange-context.js';
 import { exportMessage, stampedCounts } from './export.js';
 import { createJournal, type JournalEntry, SessionRecord } from './journal.js';
@@ -133,6 +134,8 @@ async function reusableOrNewMessage(
   node: ExchangeNode,
   progress: (done: number, total: number) => void,
 ) {
+  // No change waiting, stamped or not: nothing to send again, nothing new to export.
+  if (!(await hasPendingChanges(context.infobase.db, context.infobase.sql, node.id))) return undefined;
   const latest = await context.messages.latest(node.id, 'out');
   if (latest && latest.messageNo === node.sentNo) {
     const unstamped = await context.infobase.db

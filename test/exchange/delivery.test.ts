@@ -360,13 +360,29 @@ describeEachDialect('delivery: exactly-once effect, bad messages, faults', (dial
 
   it('runs one Synchronize at a time: a second request joins the running one', async () => {
     const url = `/{ib}/api/v1/sync/settings/${pair.settingId}/run`;
-    const [first, second] = await Promise.all([
-      pair.api(pair.crm, 'POST', url),
-      pair.api(pair.crm, 'POST', url),
-    ]);
-    expect(second.data.id).toBe(first.data.id);
-    expect([first.data.alreadyRunning, second.data.alreadyRunning].sort()).toEqual([false, true]);
-    await pair.api(pair.crm, 'GET', `/{ib}/api/v1/sync/jobs/${first.data.id}?wait=30`);
+    // The peer answers only once both requests are in: the first Synchronize is surely still running.
+    const real = pair.network.fetch;
+    let answer: () => void = () => {};
+    const bothIn = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    pair.network.fetch = async (input, init) => {
+      await bothIn;
+      return real(input, init);
+    };
+    try {
+      const [first, second] = await Promise.all([
+        pair.api(pair.crm, 'POST', url),
+        pair.api(pair.crm, 'POST', url),
+      ]);
+      answer();
+      expect(second.data.id).toBe(first.data.id);
+      expect([first.data.alreadyRunning, second.data.alreadyRunning].sort()).toEqual([false, true]);
+      await pair.api(pair.crm, 'GET', `/{ib}/api/v1/sync/jobs/${first.data.id}?wait=30`);
+    } finally {
+      answer();
+      pair.network.fetch = real;
+    }
   });
 
   it('refuses a Synchronize from another process while one holds the setting', async () => {
