@@ -15,9 +15,14 @@ import { peerRefsOf } from './public-ids.js';
 export type Progress = (done: number, total: number) => void;
 
 const BATCH = 500;
-/** Referenced objects and their key properties remembered while a message is written (bounded memory). */
+/**
+ * What a message remembers of the objects it names, per type (bounded memory): whole objects and their
+ * key properties are large and, named by ref alone, mostly not needed; a peer ref, whether the message
+ * carries it, and the few fields rules read are small.
+ */
 const OBJECT_CACHE = 5_000;
 const KEY_CACHE = 20_000;
+const REF_CACHE = 50_000;
 
 /**
  * Makes the next message for a node (DESIGN.md 6.4): every change not yet acknowledged is stamped with
@@ -249,9 +254,9 @@ function outgoingContext(
   const { sql } = context.infobase;
   const objects = new PerTypeMap<StoredObject | null>(OBJECT_CACHE);
   const keys = new PerTypeMap<FormatObject | null>(KEY_CACHE);
-  const peerRefs = new PerTypeMap<string>(KEY_CACHE);
+  const peerRefs = new PerTypeMap<string>(REF_CACHE);
   /** Whether this message carries the object (a put stamped with its number). */
-  const carried = new PerTypeMap<boolean>(KEY_CACHE);
+  const carried = new PerTypeMap<boolean>(REF_CACHE);
   const order = new Map(context.rules.types.map((type, index) => [type.localType, index]));
   let writingIndex = -1;
   const writtenBefore = (localType: string) =>
@@ -259,7 +264,7 @@ function outgoingContext(
   // The few fields rules read of referenced objects are kept apart from the objects: small, they stay
   // when the objects are dropped, and a product named again needs no fetch for its kind.
   const fieldsRead = context.rules.referencedFields;
-  const fields = new PerTypeMap<Record<string, unknown> | null>(KEY_CACHE);
+  const fields = new PerTypeMap<Record<string, unknown> | null>(REF_CACHE);
 
   async function fetchCarried(localType: string, refs: readonly string[]) {
     const unknown = refs.filter((ref) => !carried.has(localType, ref));
