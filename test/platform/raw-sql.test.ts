@@ -28,7 +28,7 @@ describe('IN lists padded to a few lengths', () => {
   });
 });
 
-describeEachDialect('a padded IN list answers as the plain one', (dialect) => {
+describeEachDialect('plain SQL statements', (dialect) => {
   let test: TestHost;
   let crm: Infobase;
 
@@ -38,7 +38,7 @@ describeEachDialect('a padded IN list answers as the plain one', (dialect) => {
   });
   afterAll(() => test.cleanup());
 
-  it('finds each row once, and the object store reads each object once', async () => {
+  it('a padded IN list finds each row once, and the object store reads each object once', async () => {
     const units = [];
     for (const code of ['796', '166', '112']) {
       units.push(await crm.objects.create('unit', { code, name: `unit ${code}` }, origin));
@@ -56,19 +56,8 @@ describeEachDialect('a padded IN list answers as the plain one', (dialect) => {
     const read = await crm.objects.getMany('unit', refs);
     expect([...read.keys()].sort()).toEqual([...refs].sort());
   });
-});
 
-describeEachDialect('rows inserted together', (dialect) => {
-  let test: TestHost;
-  let crm: Infobase;
-
-  beforeAll(async () => {
-    test = await createTestHost(dialect);
-    crm = await test.host.create('crm', 'crm');
-  });
-  afterAll(() => test.cleanup());
-
-  it('are all stored, inside a transaction or not, with the tail of the statement applied to each', async () => {
+  it('rows inserted together are all stored, inside a transaction or not, with the tail of the statement applied to each', async () => {
     const rows = Array.from({ length: 1234 }, (_, index) => ['bench', `scope-${index}`, 2026, index]);
     const columns = ['type', 'scope', 'year', 'last_value'];
     await crm.db.transaction().execute((trx) => insertMany(trx, crm.sql, 'number_counters', columns, rows));
