@@ -174,7 +174,7 @@ export function createIdentifier(deps: {
   /** A peer ref's link from memory: the local ref, null for none, undefined when the database must be asked. */
   function linkInMemory(def: ObjectTypeDef, peerRef: string): string | null | undefined {
     if (nothingKnown.get(def.name)?.links) return null;
-    return publicIds.get(def.name, peerRef) ?? (publicIds.has(def.name, peerRef) ? null : undefined);
+    return publicIds.get(def.name, peerRef);
   }
 
   async function loadPublicIds(def: ObjectTypeDef, peerRefs: Iterable<string>) {
@@ -328,9 +328,10 @@ export function createIdentifier(deps: {
     const here = takenHere.get(def.name, ref);
     if (here !== undefined) return here !== peerRef;
     const empty = nothingKnown.get(def.name);
-    if (!(empty?.links && empty.known) && !chunkLinkedLocal.has(def.name, ref)) return undefined;
-    const linked = empty?.links ? null : chunkLinkedLocal.get(def.name, ref);
-    if (linked) return linked !== peerRef;
+    // Whether a ref was fetched shows in the links memory, which loadTaken fills even for a type with none.
+    const linked = chunkLinkedLocal.get(def.name, ref);
+    if (linked === undefined && !(empty?.links && empty.known)) return undefined;
+    if (!empty?.links && linked) return linked !== peerRef;
     const decided = decisions.get(def.name)?.linkedLocal.get(ref);
     if (decided !== undefined) return decided !== peerRef;
     return !empty?.known && chunkKnown.get(def.name, ref) === true && ref !== peerRef;
@@ -509,8 +510,9 @@ export function createIdentifier(deps: {
       const mapped = linkInMemory(def, peerRef);
       if (mapped === undefined) return undefined;
       if (mapped) return { kind: 'public-id', localRef: mapped };
-      if (!existing.has(def.name, peerRef)) return undefined;
-      if (existing.get(def.name, peerRef)) return { kind: 'ref', localRef: peerRef };
+      const exists = existing.get(def.name, peerRef);
+      if (exists === undefined) return undefined;
+      if (exists) return { kind: 'ref', localRef: peerRef };
     }
     if (!def.searchFields?.length) return { kind: 'new', decided: false };
     // Only an analysis fetches a chunk's search answers ahead; a load searches as it writes.

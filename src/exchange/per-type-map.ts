@@ -3,23 +3,26 @@
  * same catalog items over and over. With a limit, each type keeps two generations: new entries go to the
  * young one, and when it holds half the limit it becomes the old one and the one before is dropped; an
  * entry found in the old generation moves back to the young. What a batch keeps using stays however long
- * the message, memory stays bounded, and what was dropped is fetched again when asked for.
+ * the message, memory stays bounded, and what was dropped is fetched again when asked for. No value is
+ * undefined: `get` answering undefined means not remembered, in one look-up.
  */
-class Generations<V> {
+/** Anything but undefined, which stands for "not remembered". */
+type Remembered = NonNullable<unknown> | null;
+
+class Generations<V extends Remembered> {
   private young = new Map<string, V>();
   private old = new Map<string, V>();
   constructor(private readonly half: number) {}
 
   get(ref: string): V | undefined {
     const value = this.young.get(ref);
-    if (value !== undefined || this.young.has(ref)) return value;
-    if (!this.old.has(ref)) return undefined;
-    const kept = this.old.get(ref) as V;
-    this.set(ref, kept);
+    if (value !== undefined || this.old.size === 0) return value;
+    const kept = this.old.get(ref);
+    if (kept !== undefined) this.set(ref, kept);
     return kept;
   }
   has(ref: string): boolean {
-    return this.young.has(ref) || this.old.has(ref);
+    return this.young.has(ref) || (this.old.size > 0 && this.old.has(ref));
   }
   set(ref: string, value: V): void {
     if (this.young.size >= this.half && !this.young.has(ref)) {
@@ -30,7 +33,7 @@ class Generations<V> {
   }
 }
 
-export class PerTypeMap<V> {
+export class PerTypeMap<V extends Remembered> {
   private readonly types = new Map<string, Generations<V>>();
   constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
   private of(type: string): Generations<V> {

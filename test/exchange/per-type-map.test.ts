@@ -22,6 +22,23 @@ describe('bounded look-up memories', () => {
     expect(kept).toBe(true);
   });
 
+  it('answers false and null from the older generation, and keeps them as it keeps anything in use', () => {
+    const map = new PerTypeMap<boolean | null>(10);
+    map.set('product', 'absent', false);
+    map.set('unit', 'none', null);
+    for (let round = 0; round < 20; round += 1) {
+      for (let index = 0; index < 5; index += 1) {
+        map.set('product', `other-${round}-${index}`, true);
+        map.set('unit', `other-${round}-${index}`, true);
+      }
+      // Five more is a whole young generation: what was asked for before is in the old one now.
+      expect(map.get('product', 'absent')).toBe(false);
+      expect(map.get('unit', 'none')).toBeNull();
+    }
+    expect(map.get('product', 'never-set')).toBeUndefined();
+    expect(map.has('product', 'never-set')).toBe(false);
+  });
+
   it('a bounded set holds at most its limit, and keeps what is asked for', () => {
     const set = new BoundedSet<string>(10);
     set.add('kept');
