@@ -371,8 +371,11 @@ function outgoingContext(
             await fetchCarried(localType, refs);
             const alone = refs.filter((ref) => byRefAlone(localType, ref));
             await fetchPeerRefs(localType, alone);
-            // Named by ref alone, an object is read only for the fields the rules read of it.
-            refs = fieldsRead[localType] ? refs : refs.filter((ref) => !byRefAlone(localType, ref));
+            // Named by ref alone, an object is read only for the fields the rules read of it, once: those
+            // outlast the objects remembered, and a product named in every batch is not read again.
+            refs = refs.filter(
+              (ref) => !byRefAlone(localType, ref) || (fieldsRead[localType] && !fields.has(localType, ref)),
+            );
           }
           await fetch(localType, refs);
           for (const ref of refs) {
