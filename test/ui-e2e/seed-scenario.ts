@@ -487,6 +487,10 @@ export function describeSeedScenario(language: Language) {
 
       await page.goto(`${bp}/bp/data/customer-invoice`);
       await textbox(T.common.search).fill(invoiceNumber);
+      // The search applies after a pause: clicking into the list before that races the list's own update.
+      await testId('list-total')
+        .getByText(fill(T.common.total, { count: 1 }))
+        .waitFor();
       const row = page.locator('[data-list="customer-invoice"] tbody tr').filter({ hasText: invoiceNumber });
       await row.waitFor();
       await expect
