@@ -125,6 +125,19 @@ export class DataWriter {
     this.confirmed.set(key, { side: this.side, type, ref, values: { ...known?.values, ...values } });
   }
 
+  /**
+   * A change the host did not confirm may still have been made (killed after its commit, before its
+   * answer): the fields it touched are known again only from the next confirmed write.
+   */
+  private unsure(type: string, ref: string, fields: readonly string[]) {
+    const key = `${type}:${ref}`;
+    const known = this.confirmed.get(key);
+    if (!known) return;
+    const values = { ...known.values };
+    for (const field of fields) delete values[field];
+    this.confirmed.set(key, { ...known, values });
+  }
+
   private async write(
     method: 'POST' | 'PATCH' | 'DELETE',
     path: string,
@@ -228,7 +241,10 @@ export class DataWriter {
     const ref = this.random.pick(this.invoices);
     const change: Record<string, unknown> = { comment: this.text(20, 300) };
     if (this.random.chance(0.5)) change.lines = this.lines();
-    if (!(await this.write('PATCH', `/data/customer-invoice/${ref}`, change))) return false;
+    if (!(await this.write('PATCH', `/data/customer-invoice/${ref}`, change))) {
+      this.unsure('customer-invoice', ref, ['comment']);
+      return false;
+    }
     this.remember('customer-invoice', ref, { comment: change.comment });
     return true;
   }
@@ -236,7 +252,10 @@ export class DataWriter {
   private async changeCounterparty(): Promise<boolean> {
     const ref = this.random.pick(this.ownCounterparties);
     const phone = `+7 900 ${String(this.random.int(0, 9_999_999)).padStart(7, '0')}`;
-    if (!(await this.write('PATCH', `/data/counterparty/${ref}`, { phone }))) return false;
+    if (!(await this.write('PATCH', `/data/counterparty/${ref}`, { phone }))) {
+      this.unsure('counterparty', ref, ['phone']);
+      return false;
+    }
     this.remember('counterparty', ref, { phone });
     return true;
   }
@@ -282,7 +301,10 @@ export class DataWriter {
     const { type, ref } = this.random.pick(this.documents);
     const mark = this.random.chance(0.6);
     const done = await this.write('DELETE', `/data/${type}/${ref}${mark ? '' : '?undo=true'}`, undefined);
-    if (!done) return false;
+    if (!done) {
+      this.unsure(type, ref, ['deleted']);
+      return false;
+    }
     this.remember(type, ref, { deleted: mark });
     return true;
   }
