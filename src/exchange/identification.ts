@@ -369,11 +369,13 @@ export function createIdentifier(deps: {
       else if (typeof value === 'string') resolved[field] = value;
       else {
         const before = identifiedBefore(value);
-        const found = before
-          ? undefined
-          : identifyKnown(deps.typeDef(value.localType), value.peerRef, value.keys);
-        if (!before && found === undefined) return undefined;
-        resolved[field] = before ?? (found && 'localRef' in found ? found.localRef : undefined);
+        if (before !== undefined) {
+          resolved[field] = before;
+          continue;
+        }
+        const found = identifyKnown(deps.typeDef(value.localType), value.peerRef, value.keys);
+        if (found === undefined) return undefined;
+        resolved[field] = 'localRef' in found ? found.localRef : undefined;
       }
     }
     return resolved;

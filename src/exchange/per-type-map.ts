@@ -1,3 +1,6 @@
+/** Anything but undefined, which stands for "not remembered". */
+type Remembered = NonNullable<unknown> | null;
+
 /**
  * Per object type, ref → value, as an import or an export remembers look-ups: a large message names the
  * same catalog items over and over. With a limit, each type keeps two generations: new entries go to the
@@ -6,9 +9,6 @@
  * the message, memory stays bounded, and what was dropped is fetched again when asked for. No value is
  * undefined: `get` answering undefined means not remembered, in one look-up.
  */
-/** Anything but undefined, which stands for "not remembered". */
-type Remembered = NonNullable<unknown> | null;
-
 class Generations<V extends Remembered> {
   private young = new Map<string, V>();
   private old = new Map<string, V>();
