@@ -7,7 +7,7 @@ import { ensureTable } from '../platform/storage/index.js';
 import { createChangeLogHook } from './change-log.js';
 import type { ConversionRules } from './conversion.js';
 import { createExchangeContext, type ExchangeContext } from './exchange-context.js';
-import { exchangeTables } from './exchange-tables.js';
+import { exchangeTables, retiredTables } from './exchange-tables.js';
 import type { ExportRules } from './export-rules.js';
 import { createJobRunner, type JobRunner } from './jobs.js';
 import { createJournal, type Journal, type JournalOperation, SessionRecord } from './journal.js';
@@ -148,6 +148,7 @@ export function createExchangeHub(host: Host, options: ExchangeOptions) {
     const rules = options.rulesFor(infobase.app.name);
     if (!rules) return;
     for (const table of exchangeTables) await ensureTable(infobase.db, infobase.dialect, table);
+    for (const table of retiredTables) await infobase.db.schema.dropTable(table).ifExists().execute();
     await createJournal(infobase.db).closeInterrupted();
     const context = createExchangeContext(infobase, rules, {
       partSize: options.partSize,

@@ -2,10 +2,11 @@ import { AppError } from '../platform/errors.js';
 import type { ObjectTypeDef } from '../platform/metadata.js';
 import { columnName, tableName } from '../platform/metadata.js';
 import { normalizeName, searchKeyColumn } from '../platform/search-keys.js';
-import type { Db } from '../platform/storage/index.js';
+import { type Db, withIndexesBuiltAfter } from '../platform/storage/index.js';
 import { execute, insertMany, queryRows, quote, type SqlTarget } from '../platform/storage/raw-sql.js';
 import type { IncomingObject } from './conversion.js';
 import type { ExchangeContext } from './exchange-context.js';
+import { mappingReviewTable } from './exchange-tables.js';
 import { createIdentifier, type Identification, type Identifier } from './identification.js';
 import { checkHeader } from './import.js';
 import { openMessage } from './message-reader.js';
@@ -123,7 +124,7 @@ async function freeNameIndex(
     trx,
     sql,
     `select ref, ${column} from ${quote(tableName(def))}
-     where name is not null and deleted = ? and ref not in (select local_ref from exchange_mapping_items
+     where name is not null and deleted = ? and ref not in (select local_ref from exchange_mapping_review
        where node_id = ? and type = ? and local_ref is not null)`,
     [notDeleted, nodeId, def.name],
   );
@@ -222,14 +223,14 @@ function statusOf(found: Identification): {
 /**
  * Analyses the messages waiting for mapping without writing to the data: per object how it would be
  * identified, and for the unmatched and ambiguous ones the local candidates with a score and a reason.
- * The result is kept per node (exchange_mapping_items) for the review and its paging.
+ * The result is kept per node (exchange_mapping_review) for the review and its paging.
  */
 export async function analyzeMapping(context: ExchangeContext, node: ExchangeNode): Promise<TypeSummary[]> {
   const waiting = (await context.messages.list(node.id, 'in')).filter(
     (message) => message.status === 'awaiting-mapping',
   );
   return context.infobase.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('exchange_mapping_items').where('node_id', '=', node.id).execute();
+    await trx.deleteFrom(mappingReviewTable.name).where('node_id', '=', node.id).execute();
     const { sql } = context.infobase;
     const identifier = createIdentifier({
       trx,
@@ -243,6 +244,13 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
     const summaries = new Map<string, TypeSummary>();
     /** Types with unmatched objects that have a name: suggested for once every match is known. */
     const toSuggest = new Set<string>();
+    /**
+     * The peer refs of the messages that have a later one waiting, per type: an object that two messages
+     * carry is reviewed once. Within one message each object comes once (the change log holds one row per
+     * object), so the last message, most often the only one, is not remembered.
+     */
+    const carriedBefore = new Map<string, Set<string>>();
+    let laterMessages = false;
     let seq = 0;
     const summary = (type: string) => {
       let found = summaries.get(type);
@@ -274,6 +282,12 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
           continue;
         }
         const def = context.typeDef(incoming.localType);
+        if (carriedBefore.get(def.name)?.has(incoming.peerRef)) continue;
+        if (laterMessages) {
+          const seen = carriedBefore.get(def.name) ?? new Set<string>();
+          seen.add(incoming.peerRef);
+          carriedBefore.set(def.name, seen);
+        }
         const found =
           identifier.identifyKnown(def, incoming.peerRef, incoming.keys) ??
           (await identifier.identify(def, incoming.peerRef, incoming.keys));
@@ -306,7 +320,7 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
       await insertMany(
         trx,
         sql,
-        'exchange_mapping_items',
+        mappingReviewTable.name,
         [
           'node_id',
           'type',
@@ -321,55 +335,58 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
           'name',
         ],
         rows,
-        'on conflict (node_id, type, peer_ref) do nothing',
       );
     };
-    for (const message of waiting) {
-      const opened = await openMessage(
-        context.messages.parts(node.id, 'in', message.messageNo, trx),
-        message.size,
-        {
-          rules: context.rules,
-          application: context.infobase.app.name,
-          worker: context.readerThread,
-          workerFrom: context.readerThreadFrom,
-          purpose: 'analysis',
-          dialect: context.infobase.dialect.name,
-        },
-      );
-      await checkHeader(context, node, opened.header);
-      let chunk: { seq: number; incoming: IncomingObject | undefined }[] = [];
-      for await (const { incoming } of opened.body) {
-        seq += 1;
-        if (!incoming) {
-          chunk.push({ seq, incoming: undefined });
-          continue;
+    // The rows go in in the order of their key; the index by status is built once they are all in.
+    await withIndexesBuiltAfter(trx, [mappingReviewTable], async () => {
+      for (const [index, message] of waiting.entries()) {
+        laterMessages = index < waiting.length - 1;
+        const opened = await openMessage(
+          context.messages.parts(node.id, 'in', message.messageNo, trx),
+          message.size,
+          {
+            rules: context.rules,
+            application: context.infobase.app.name,
+            worker: context.readerThread,
+            workerFrom: context.readerThreadFrom,
+            purpose: 'analysis',
+            dialect: context.infobase.dialect.name,
+          },
+        );
+        await checkHeader(context, node, opened.header);
+        let chunk: { seq: number; incoming: IncomingObject | undefined }[] = [];
+        for await (const { incoming } of opened.body) {
+          seq += 1;
+          if (!incoming) {
+            chunk.push({ seq, incoming: undefined });
+            continue;
+          }
+          if (incoming.action !== 'put') continue;
+          // A chunk holds one type: an object may name one of an earlier type by its ref alone, and the
+          // analysis must have identified that one first (identification.ts).
+          if (chunk.length > 0 && chunk[chunk.length - 1]!.incoming?.localType !== incoming.localType) {
+            await analyse(chunk);
+            chunk = [];
+          }
+          chunk.push({ seq, incoming });
+          if (chunk.length >= CHUNK) {
+            await analyse(chunk);
+            chunk = [];
+          }
         }
-        if (incoming.action !== 'put') continue;
-        // A chunk holds one type: an object may name one of an earlier type by its ref alone, and the
-        // analysis must have identified that one first (identification.ts).
-        if (chunk.length > 0 && chunk[chunk.length - 1]!.incoming?.localType !== incoming.localType) {
-          await analyse(chunk);
-          chunk = [];
-        }
-        chunk.push({ seq, incoming });
-        if (chunk.length >= CHUNK) {
-          await analyse(chunk);
-          chunk = [];
-        }
+        await analyse(chunk);
       }
-      await analyse(chunk);
-    }
+    });
     // Read back a batch at a time, so memory stays flat however many objects found no match.
     const notDeleted = context.infobase.dialect.encodeBoolean(false);
     for (const type of toSuggest) {
       const def = context.typeDef(type);
       const index = await freeNameIndex(trx, sql, def, identifier, notDeleted, node.id);
       for (let after = 0; ; ) {
-        const unmatched = await queryRows<{ seq: number; peer_ref: string; name: string }>(
+        const unmatched = await queryRows<{ seq: number; name: string }>(
           trx,
           sql,
-          `select seq, peer_ref, name from exchange_mapping_items
+          `select seq, name from exchange_mapping_review
            where node_id = ? and status = 'unmatched' and type = ? and seq > ? and name is not null
            order by seq limit 500`,
           [node.id, type, after],
@@ -382,8 +399,8 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
           await execute(
             trx,
             sql,
-            'update exchange_mapping_items set candidates = ? where node_id = ? and type = ? and peer_ref = ?',
-            [JSON.stringify(candidates), node.id, type, String(item.peer_ref)],
+            'update exchange_mapping_review set candidates = ? where node_id = ? and seq = ?',
+            [JSON.stringify(candidates), node.id, item.seq],
           );
         }
       }
@@ -451,7 +468,7 @@ export async function mappingItems(
   node: ExchangeNode,
   query: { type?: string; status?: MappingStatus | 'all' | 'review'; limit?: number; offset?: number },
 ): Promise<{ items: MappingItem[]; total: number }> {
-  let base = context.infobase.db.selectFrom('exchange_mapping_items').where('node_id', '=', node.id);
+  let base = context.infobase.db.selectFrom('exchange_mapping_review').where('node_id', '=', node.id);
   if (query.type) base = base.where('type', '=', query.type);
   if (query.status === 'review') base = base.where('status', 'in', ['ambiguous', 'unmatched']);
   else if (query.status && query.status !== 'all') base = base.where('status', '=', query.status);

@@ -88,4 +88,30 @@ describeEachDialect('map (S20): suggestions for what found no match', (dialect) 
       expect(suggested(700 + pair)).not.toContain(matchedLater[pair]);
     }
   });
+
+  it('counts and lists once an object that two waiting messages carry', async () => {
+    // The CRM exports everything again before Accounting has loaded: both messages wait for the mapping.
+    const again = await stage.api(
+      stage.crm,
+      'POST',
+      `/{ib}/api/v1/sync/settings/${stage.settingId}/initial-export?wait=120`,
+    );
+    expect(again.data.state, again.body).toBe('done');
+    const waiting = await stage.bpExchange.messages.list(stage.peerSettingId, 'in');
+    expect(waiting.filter((message) => message.status === 'awaiting-mapping')).toHaveLength(2);
+    const analysis = await stage.bp.call(
+      'GET',
+      `/bp/api/v1/sync/settings/${stage.peerSettingId}/mapping`,
+      as,
+    );
+    expect(
+      analysis.data.types.find((summary: { type: string }) => summary.type === 'counterparty'),
+    ).toMatchObject({ total: CRM_COUNT, bySearch: { 'inn+kpp': PAIRS }, unmatched: CRM_COUNT - PAIRS });
+    const listed = await stage.bp.call(
+      'GET',
+      `/bp/api/v1/sync/settings/${stage.peerSettingId}/mapping/items?type=counterparty&status=all&limit=1`,
+      as,
+    );
+    expect(listed.data.total).toBe(CRM_COUNT);
+  });
 });
