@@ -337,8 +337,10 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
         rows,
       );
     };
-    // The rows go in in the order of their key; the index by status is built once they are all in.
-    await withIndexesBuiltAfter(trx, [mappingReviewTable], async () => {
+    // The rows go in in the order of their key; the index by status is built once they are all in, where
+    // that does not hold other settings' reviews off until the analysis commits.
+    const aside = context.infobase.dialect.rebuildsIndexesAside ? [mappingReviewTable] : [];
+    await withIndexesBuiltAfter(trx, aside, async () => {
       for (const [index, message] of waiting.entries()) {
         laterMessages = index < waiting.length - 1;
         const opened = await openMessage(
