@@ -8,7 +8,14 @@ import type { NewObjectRows } from '../platform/objects/object-rows.js';
 import type { Db } from '../platform/storage/index.js';
 import { execute, type SqlTarget } from '../platform/storage/raw-sql.js';
 import { forgetTransactionCache } from '../platform/storage/transaction-cache.js';
-import { acknowledge, markKnown, supersedeChange, tookOverOurChange } from './change-log.js';
+import {
+  acknowledge,
+  deferKnownMarks,
+  markKnown,
+  supersedeChange,
+  tookOverOurChange,
+  writeKnownMarks,
+} from './change-log.js';
 import {
   ConversionError,
   type FormatEntry,
@@ -182,8 +189,11 @@ export class MessageApplier {
     try {
       this.guard = 'chunk';
       this.counting = chunkRecord;
+      // Object by object, a failure undoes one object's writes but not the marks kept for the others.
+      deferKnownMarks(this.trx);
       for (const parsed of chunk) await this.applyParsed(parsed);
       await writeNotedNumbers(this.trx, this.sql);
+      await writeKnownMarks(this.trx, this.sql);
       await execute(this.trx, this.sql, 'release savepoint apply_chunk', []);
       this.record.merge(chunkRecord);
     } catch (error) {

@@ -65,4 +65,25 @@ describeEachDialect('rules: what a change of rules registers', (dialect) => {
     expect((await rules({ organizations: [] })).statusCode).toBe(200);
     expect(await changes()).toEqual(['put otherOld']);
   });
+
+  it('a catalog item the peer sent, changed here, goes back though no document here uses it', async () => {
+    // Accounting sends catalog items only when used, or when the CRM has them: this one came from there.
+    const bpRules = await pair.api(
+      pair.bp,
+      'PATCH',
+      `/{ib}/api/v1/sync/settings/${pair.peerSettingId}/rules`,
+      {
+        catalogs: 'used',
+        documents: 'none',
+      },
+    );
+    expect(bpRules.statusCode, bpRules.body).toBe(200);
+    const renamed = await pair.api(pair.bp, 'PATCH', `/{ib}/api/v1/data/counterparty/${basics.buyer}`, {
+      name: 'ООО "Ромашка и партнёры"',
+    });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    await pair.run();
+    const inCrm = await pair.api(pair.crm, 'GET', `/{ib}/api/v1/data/counterparty/${basics.buyer}`);
+    expect(inCrm.data.name).toBe('ООО "Ромашка и партнёры"');
+  });
 });
