@@ -69,12 +69,21 @@ export function createIdentifier(deps: {
    * whole: one pass over it costs less than looking up that many keys one by one.
    */
   incomingObjects?: number;
+  /** Called before each look-up: a writer that keeps rows back writes them, so that they are found. */
+  beforeRead?: () => Promise<void>;
 }) {
   const { trx, nodeId } = deps;
   const readOnly = deps.readOnly === true;
   const { sql } = deps;
   const notDeleted = deps.dialect.encodeBoolean(false);
-  const rows = <R>(text: string, parameters: readonly unknown[]) => queryRows<R>(trx, sql, text, parameters);
+  const rows = async <R>(text: string, parameters: readonly unknown[]) => {
+    await deps.beforeRead?.();
+    return queryRows<R>(trx, sql, text, parameters);
+  };
+  const arrays = async (text: string, parameters: readonly unknown[]) => {
+    await deps.beforeRead?.();
+    return queryArrays(trx, sql, text, parameters);
+  };
 
   /** peer ref → local ref (or null: no link). */
   const publicIds = new PerTypeMap<string | null>(REMEMBERED);
@@ -239,9 +248,7 @@ export function createIdentifier(deps: {
         // One row read in a pass costs about half a key looked up (bench/, 100,000 counterparties).
         if (count > 2 * incoming || count > WHOLE_INDEX_ROWS) return undefined;
         const byKey = new Map<string, Candidate[]>();
-        const all = await queryArrays(
-          trx,
-          sql,
+        const all = await arrays(
           `select ${candidateColumns(def, 0)} from ${quote(tableName(def))}
            where ${quote(searchKeyColumn(0))} is not null and deleted = ?`,
           [notDeleted],
@@ -269,9 +276,7 @@ export function createIdentifier(deps: {
     for (const value of keys) byKey.set(value, []);
     const column = searchKeyColumn(groupIndex);
     for (const batch of inListBatches([...byKey.keys()])) {
-      const found = await queryArrays(
-        trx,
-        sql,
+      const found = await arrays(
         `select ${candidateColumns(def, groupIndex)}
          from ${quote(tableName(def))}
          where ${quote(column)} in (${placeholders(batch.length)}) and deleted = ?`,

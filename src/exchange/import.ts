@@ -149,6 +149,8 @@ export class MessageApplier {
       sql: this.sql,
       nodeId: node.id,
       typeDef: (type) => context.typeDef(type),
+      // What the chunk created is looked up as any other object.
+      beforeRead: () => context.infobase.objects.writeGathered(trx),
     });
   }
 
@@ -189,9 +191,12 @@ export class MessageApplier {
     try {
       this.guard = 'chunk';
       this.counting = chunkRecord;
-      // Object by object, a failure undoes one object's writes but not the marks kept for the others.
+      // Object by object, a failure undoes one object's writes but not the marks and rows kept for the
+      // others: these are gathered only while the chunk goes as a whole.
       deferKnownMarks(this.trx);
+      this.context.infobase.objects.startGathering(this.trx);
       for (const parsed of chunk) await this.applyParsed(parsed);
+      await this.context.infobase.objects.stopGathering(this.trx);
       await writeNotedNumbers(this.trx, this.sql);
       await writeKnownMarks(this.trx, this.sql);
       await execute(this.trx, this.sql, 'release savepoint apply_chunk', []);

@@ -229,6 +229,31 @@ describeEachDialect('delivery: exactly-once effect, bad messages, faults', (dial
     expect(detail.items[0].message).toContain('inn');
   });
 
+  it('keeps both of two new counterparties that came with one code: the second gets a code of its own', async () => {
+    const messageNo = await nextMessageNo();
+    // In one chunk the rows of new objects are inserted together: the second must still find the first's
+    // code taken, as one at a time.
+    const withCode = (entry: ReturnType<typeof counterpartyEntry>) => ({
+      'Справочник.Контрагенты': {
+        ...entry['Справочник.Контрагенты'],
+        AdditionalInfo: { ibsync: { code: 'CR-77001', createdIn: 'CR' } },
+      },
+    });
+    const first = 'aaaaaaaa-0000-4000-8000-000000000007';
+    const second = 'aaaaaaaa-0000-4000-8000-000000000008';
+    const parts = await partsOf([
+      header({ MessageNo: messageNo }),
+      withCode(counterpartyEntry(first, 'Первый с кодом', '7700000031')),
+      withCode(counterpartyEntry(second, 'Второй с тем же кодом', '7700000032')),
+      { Trailer: { ObjectCount: 2 } },
+    ]);
+    expect(await deliver(messageNo, parts)).toMatchObject({ status: 'applied', receivedNo: messageNo });
+    const code = async (ref: string) =>
+      (await pair.api(pair.bp, 'GET', `/{ib}/api/v1/data/counterparty/${ref}`)).data.code;
+    expect(await code(first)).toBe('CR-77001');
+    expect(await code(second)).toMatch(/^BP-/);
+  });
+
   it('holds back a document whose counterparty neither side has, and applies it once the counterparty arrives', async () => {
     const ghost = await pair.add(pair.crm, 'counterparty', { name: 'Призрак', inn: '7700000016' });
     const invoice = await basics.invoice({ counterparty: ghost });

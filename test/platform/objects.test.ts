@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Infobase } from '../../src/platform/infobase.js';
 import type { WriteEvent } from '../../src/platform/objects/object-store.js';
+import type { Db } from '../../src/platform/storage/index.js';
 import { createTestHost, describeEachDialect, type TestHost } from '../helpers/dialects.js';
 
 const user = { kind: 'user', login: 'tester' } as const;
@@ -126,6 +127,44 @@ describeEachDialect('objects: one write path with validation and hooks', (dialec
     });
     await expect(crm.objects.create('product', { name: 'Explodes' }, user)).rejects.toThrow('hook refused');
     expect((await crm.objects.list('product', { search: 'explodes' })).total).toBe(0);
+  });
+
+  it('gathers new rows to insert together, writes them before any read, and reports a key they break', async () => {
+    const products = async (trx: Db) =>
+      Number(
+        (
+          await trx
+            .selectFrom('cat_product')
+            .select((eb) => eb.fn.countAll().as('count'))
+            .executeTakeFirstOrThrow()
+        ).count,
+      );
+    await crm.db.transaction().execute(async (trx) => {
+      const before = await products(trx);
+      crm.objects.startGathering(trx);
+      const first = await crm.objects.create('product', { name: 'Gathered 1' }, user, { trx });
+      await crm.objects.create('product', { name: 'Gathered 2' }, user, { trx });
+      expect(await products(trx)).toBe(before);
+      expect((await crm.objects.get('product', first.ref, trx))?.name).toBe('Gathered 1');
+      expect(await products(trx)).toBe(before + 2);
+      await crm.objects.create('product', { name: 'Gathered 3' }, user, { trx });
+      await crm.objects.stopGathering(trx);
+      expect(await products(trx)).toBe(before + 3);
+      await crm.objects.create('product', { name: 'Written at once' }, user, { trx });
+      expect(await products(trx)).toBe(before + 4);
+    });
+    const refused = await crm.db
+      .transaction()
+      .execute(async (trx) => {
+        crm.objects.startGathering(trx);
+        // The second does not see the first's code: its row is not in the table yet.
+        await crm.objects.create('product', { name: 'Twin 1', code: 'TW-00001' }, user, { trx });
+        await crm.objects.create('product', { name: 'Twin 2', code: 'TW-00001' }, user, { trx });
+        await crm.objects.stopGathering(trx);
+      })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'gathered_write_refused' });
+    expect((await crm.objects.list('product', { search: 'twin' })).total).toBe(0);
   });
 
   it('marks for deletion, and deletes for good only what nothing refers to', async () => {

@@ -186,6 +186,7 @@ export function createObjectStore(deps: {
   }
 
   async function read(trx: Db, def: ObjectTypeDef, ref: string): Promise<StoredObject | undefined> {
+    await writeGathered(trx);
     const [row] = await queryRows(trx, sqlTarget, statements.select(tableName(def)), [ref]);
     if (!row) return undefined;
     const object = decodeHeader(def, row);
@@ -244,6 +245,7 @@ export function createObjectStore(deps: {
 
   /** Many objects of one type in a few queries (the export reads a message's objects this way). */
   async function readMany(trx: Db, def: ObjectTypeDef, refs: readonly string[]) {
+    await writeGathered(trx);
     const found = new Map<string, StoredObject>();
     const table = tableName(def);
     const headerColumns = columnList(table, () => [
@@ -506,17 +508,57 @@ export function createObjectStore(deps: {
     return written;
   }
 
-  /** Rows of one table, each with the columns of the first: one prepared statement a row on SQLite. */
+  /**
+   * Rows of one table, each with the columns of the first: one prepared statement a row on SQLite. While
+   * rows are gathered (`startGathering`), they are kept to be inserted with others of their table.
+   */
   async function insertRows(trx: Db, table: string, rows: readonly Row[]) {
     if (rows.length === 0) return;
     const columns = Object.keys(rows[0]!);
-    await insertMany(
-      trx,
-      sqlTarget,
-      table,
-      columns,
-      rows.map((row) => columns.map((column) => row[column] ?? null)),
-    );
+    const values = rows.map((row) => columns.map((column) => row[column] ?? null));
+    const gathering = trx.isTransaction ? gathered(trx) : undefined;
+    if (gathering?.on) {
+      const key = `${table}|${columns.join(',')}`;
+      const kept = gathering.tables.get(key);
+      if (kept) kept.rows.push(...values);
+      else gathering.tables.set(key, { table, columns, rows: values });
+      return;
+    }
+    await insertMany(trx, sqlTarget, table, columns, values);
+  }
+
+  /**
+   * New objects' rows a bulk writer gathers, per table and columns, in the order their tables were first
+   * written (a header before its lines). Only rows of objects created while gathering are kept: an object
+   * read in the meantime has the rows written first, so that what is read is what was written.
+   */
+  function gathered(trx: Db): {
+    on: boolean;
+    tables: Map<string, { table: string; columns: string[]; rows: unknown[][] }>;
+  } {
+    return transactionCache(trx, 'objects.gatheredRows', () => ({ on: false, tables: new Map() }));
+  }
+
+  async function writeGathered(trx: Db): Promise<void> {
+    if (!trx.isTransaction) return;
+    const { tables } = gathered(trx);
+    if (tables.size === 0) return;
+    const batches = [...tables.values()];
+    tables.clear();
+    for (const { table, columns, rows } of batches) {
+      try {
+        await insertMany(trx, sqlTarget, table, columns, rows);
+      } catch (error) {
+        const violation = dialect.uniqueViolation(error);
+        if (!violation) throw error;
+        // Which object it was is not known here: the writer applies the objects again one by one.
+        throw new AppError(
+          'gathered_write_refused',
+          `${rows.length} rows gathered for ${table} were refused (${violation.constraint}); apply them one by one to find which`,
+          { status: 409 },
+        );
+      }
+    }
   }
 
   /** Update statements by table and columns set, made once each. */
@@ -867,6 +909,28 @@ export function createObjectStore(deps: {
         if (!before) throw notFound(`The ${def.name} ${ref}`);
         return (await save(trx, def, before, values, origin, undefined))();
       });
+    },
+
+    /**
+     * From now on in this transaction, the rows of new objects are gathered and inserted together: by
+     * `writeGathered`, before any object is read, and by `stopGathering`. For a writer of many objects
+     * under one savepoint (an import's chunk): each statement saved is a round trip on PostgreSQL. A
+     * unique key the rows break shows only when they are written (`gathered_write_refused`), not naming
+     * the object.
+     */
+    startGathering(trx: Db): void {
+      if (trx.isTransaction) gathered(trx).on = true;
+    },
+
+    /** Inserts the rows gathered so far: before a reader outside the store looks at object tables. */
+    writeGathered(trx: Db): Promise<void> {
+      return writeGathered(trx);
+    },
+
+    /** Inserts the gathered rows and stops gathering. */
+    async stopGathering(trx: Db): Promise<void> {
+      await writeGathered(trx);
+      if (trx.isTransaction) gathered(trx).on = false;
     },
 
     /** A new object from rows made elsewhere (the reader thread): see createFromRows. */
