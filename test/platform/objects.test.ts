@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Infobase } from '../../src/platform/infobase.js';
 import type { WriteEvent } from '../../src/platform/objects/object-store.js';
@@ -157,9 +158,12 @@ describeEachDialect('objects: one write path with validation and hooks', (dialec
       .transaction()
       .execute(async (trx) => {
         crm.objects.startGathering(trx);
-        // The second does not see the first's code: its row is not in the table yet.
-        await crm.objects.create('product', { name: 'Twin 1', code: 'TW-00001' }, user, { trx });
-        await crm.objects.create('product', { name: 'Twin 2', code: 'TW-00001' }, user, { trx });
+        // Written twice by a caller that knows there is nothing there (as an import does): nothing is
+        // read in between, so the second row breaks the key only when the rows are written.
+        const ref = randomUUID();
+        const unread = { trx, before: { object: undefined } };
+        await crm.objects.put('product', ref, { name: 'Twin 1' }, user, unread);
+        await crm.objects.put('product', ref, { name: 'Twin 2' }, user, unread);
         await crm.objects.stopGathering(trx);
       })
       .catch((error: unknown) => error);

@@ -27,8 +27,10 @@ export const sqliteDialect: StorageDialect = {
     return new Set(result.rows.map((row) => row.name));
   },
   uniqueViolation(error: unknown) {
-    if (!(error instanceof Error) || (error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE')
-      return undefined;
+    if (!(error instanceof Error)) return undefined;
+    const { code } = error as { code?: string };
+    // A primary key is a unique key too, as PostgreSQL reports it.
+    if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return undefined;
     // "UNIQUE constraint failed: doc_sale.number_year, doc_sale.number"
     const columns = error.message.split(':')[1]?.trim() ?? '';
     return { constraint: columns };
