@@ -186,6 +186,7 @@ export class MessageApplier {
   private async applyChunk(chunk: readonly ParsedLine[]) {
     if (chunk.length === 0) return;
     await this.identifier.prefetch(lookupsOf(chunk, this.context.typeDef));
+    await this.lookUpCodes(chunk);
     const chunkRecord = new SessionRecord();
     await execute(this.trx, this.sql, 'savepoint apply_chunk', []);
     try {
@@ -207,6 +208,7 @@ export class MessageApplier {
       await execute(this.trx, this.sql, 'release savepoint apply_chunk', []);
       this.forgetUndone();
       await this.identifier.prefetch(lookupsOf(chunk, this.context.typeDef));
+      await this.lookUpCodes(chunk);
       this.guard = 'object';
       this.counting = this.record;
       for (const parsed of chunk) await this.applyParsed(parsed);
@@ -215,6 +217,19 @@ export class MessageApplier {
       this.guard = 'object';
       this.counting = this.record;
     }
+  }
+
+  /** The codes the chunk's catalog items come with, looked up together: most are free here. */
+  private async lookUpCodes(chunk: readonly ParsedLine[]) {
+    const byType = new Map<string, string[]>();
+    for (const { incoming } of chunk) {
+      if (incoming?.action !== 'put' || incoming.system.code === undefined) continue;
+      const codes = byType.get(incoming.localType) ?? [];
+      codes.push(incoming.system.code);
+      byType.set(incoming.localType, codes);
+    }
+    for (const [type, codes] of byType)
+      await this.context.infobase.objects.lookUpFreeCodes(this.trx, type, codes);
   }
 
   /** What the transaction and this import remember may stand for writes just undone. */

@@ -429,6 +429,14 @@ export function createObjectStore(deps: {
     return givenNumberColumns(def, number, year);
   }
 
+  /**
+   * Codes of a catalog known, in this transaction, to be free (`lookUpFreeCodes`): an import asks for a
+   * chunk's codes in one query instead of one per object. A code written is no longer counted free.
+   */
+  function freeCodes(trx: Db, def: ObjectTypeDef): Set<string> {
+    return transactionCache(trx, `objects.freeCodes.${def.name}`, () => new Set<string>());
+  }
+
   async function isNumberTaken(
     trx: Db,
     def: ObjectTypeDef,
@@ -436,6 +444,8 @@ export function createObjectStore(deps: {
     year: number | undefined,
     self?: string,
   ) {
+    if (def.kind === 'catalog' && trx.isTransaction && freeCodes(trx, def).has(number)) return false;
+    await writeGathered(trx);
     const column = def.kind === 'document' ? 'number' : 'code';
     let query = trx.selectFrom(tableName(def)).select('ref').where(column, '=', number);
     if (def.kind === 'document') query = query.where('number_year', '=', year ?? 0);
@@ -622,6 +632,7 @@ export function createObjectStore(deps: {
     if (unseen) await checkReferences(trx, def, unseen);
     const requested = (def.kind === 'document' ? input.number : input.code) as string | undefined;
     const numberColumns = await numbering(trx, def, values, before, requested, origin);
+    if (def.kind === 'catalog' && trx.isTransaction) freeCodes(trx, def).delete(String(numberColumns.code));
     const ref = before?.ref ?? (input.ref as string | undefined) ?? newRef();
     const row = headerRow(def, dialect, values, numberColumns, {
       version: (before?.version ?? 0) + 1,
@@ -931,6 +942,28 @@ export function createObjectStore(deps: {
     async stopGathering(trx: Db): Promise<void> {
       await writeGathered(trx);
       if (trx.isTransaction) gathered(trx).on = false;
+    },
+
+    /**
+     * Looks up together which of these codes of a catalog no object has, so that checking each of them
+     * as an object is written takes no query; a code written in the meantime is taken again.
+     */
+    async lookUpFreeCodes(trx: Db, typeName: string, codes: readonly string[]): Promise<void> {
+      const def = typeDef(typeName);
+      if (def.kind !== 'catalog' || !trx.isTransaction || codes.length === 0) return;
+      await writeGathered(trx);
+      const taken = new Set<string>();
+      for (const batch of inListBatches([...new Set(codes)])) {
+        const rows = await queryRows<{ code: string }>(
+          trx,
+          sqlTarget,
+          `select code from ${quote(tableName(def))} where code in (${placeholders(batch.length)})`,
+          batch,
+        );
+        for (const row of rows) taken.add(String(row.code));
+      }
+      const free = freeCodes(trx, def);
+      for (const code of codes) if (!taken.has(code)) free.add(code);
     },
 
     /** A new object from rows made elsewhere (the reader thread): see createFromRows. */
