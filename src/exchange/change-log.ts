@@ -144,15 +144,15 @@ export async function knownToPeer(
   type: string,
   ref: string,
 ): Promise<KnownSource | undefined> {
-  const deferred = trx.isTransaction ? deferredMarks(trx).pending.get(markKey(nodeId, type, ref)) : undefined;
-  if (deferred) return deferred.source;
   const [row] = await queryRows<{ source: string }>(
     trx,
     sql,
     'select source from exchange_sent_objects where node_id = ? and type = ? and ref = ?',
     [nodeId, type, ref],
   );
-  return row ? (String(row.source) as KnownSource) : undefined;
+  if (row) return String(row.source) as KnownSource;
+  // A deferred mark adds a row only where there is none, as the statement's "do nothing" does.
+  return trx.isTransaction ? deferredMarks(trx).pending.get(markKey(nodeId, type, ref))?.source : undefined;
 }
 
 export async function markKnown(

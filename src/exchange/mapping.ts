@@ -250,7 +250,6 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
      * object), so the last message, most often the only one, is not remembered.
      */
     const carriedBefore = new Map<string, Set<string>>();
-    let laterMessages = false;
     let seq = 0;
     const summary = (type: string) => {
       let found = summaries.get(type);
@@ -272,7 +271,10 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
       return found;
     };
     // A chunk of objects is read first, so that what they look up is fetched together.
-    const analyse = async (chunk: { seq: number; incoming: IncomingObject | undefined }[]) => {
+    const analyse = async (
+      chunk: { seq: number; incoming: IncomingObject | undefined }[],
+      laterMessages: boolean,
+    ) => {
       await identifier.prefetch(chunk.flatMap(({ incoming }) => (incoming ? [incoming] : [])));
       const rows: unknown[][] = [];
       for (const { seq: itemSeq, incoming } of chunk) {
@@ -342,7 +344,7 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
     const aside = context.infobase.dialect.rebuildsIndexesAside ? [mappingReviewTable] : [];
     await withIndexesBuiltAfter(trx, aside, async () => {
       for (const [index, message] of waiting.entries()) {
-        laterMessages = index < waiting.length - 1;
+        const laterMessages = index < waiting.length - 1;
         const opened = await openMessage(
           context.messages.parts(node.id, 'in', message.messageNo, trx),
           message.size,
@@ -367,16 +369,16 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
           // A chunk holds one type: an object may name one of an earlier type by its ref alone, and the
           // analysis must have identified that one first (identification.ts).
           if (chunk.length > 0 && chunk[chunk.length - 1]!.incoming?.localType !== incoming.localType) {
-            await analyse(chunk);
+            await analyse(chunk, laterMessages);
             chunk = [];
           }
           chunk.push({ seq, incoming });
           if (chunk.length >= CHUNK) {
-            await analyse(chunk);
+            await analyse(chunk, laterMessages);
             chunk = [];
           }
         }
-        await analyse(chunk);
+        await analyse(chunk, laterMessages);
       }
     });
     // Read back a batch at a time, so memory stays flat however many objects found no match.
