@@ -9,6 +9,7 @@ import type { ConversionRules } from './conversion.js';
 import { createExchangeContext, type ExchangeContext } from './exchange-context.js';
 import { exchangeTables, retiredTables } from './exchange-tables.js';
 import type { ExportRules } from './export-rules.js';
+import { identificationWriteHook } from './identification.js';
 import { createJobRunner, type JobRunner } from './jobs.js';
 import { createJournal, type Journal, type JournalOperation, SessionRecord } from './journal.js';
 import { withNodeLock } from './locks.js';
@@ -165,6 +166,7 @@ export function createExchangeHub(host: Host, options: ExchangeOptions) {
         exchanged: (localType) => context.exchanged.get(localType)?.formatType,
       }),
     );
+    infobase.addWriteHook(identificationWriteHook);
     exchanges.set(
       infobase.name,
       createInfobaseExchange(

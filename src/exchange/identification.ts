@@ -1,5 +1,6 @@
 import type { ObjectTypeDef } from '../platform/metadata.js';
 import { columnName, tableName } from '../platform/metadata.js';
+import type { WriteEvent, WriteHook } from '../platform/objects/object-store.js';
 import { conflicts, identifyingValues, searchKey, searchKeyColumn } from '../platform/search-keys.js';
 import type { Db, StorageDialect } from '../platform/storage/index.js';
 import {
@@ -39,6 +40,17 @@ type Decision = { action: string; localRef: string | null };
 /** A peer ref no object has: asked whether a local object stands for it, any holder counts. */
 const NO_PEER_OBJECT = '';
 
+/** The identifier of each import, by its transaction: told of every object written there. */
+const writesHeard = new WeakMap<Db, (event: WriteEvent) => void>();
+
+/**
+ * Tells an import's identifier of the objects its transaction writes, whatever writes them: what it
+ * fetched for a chunk stays what the database now says (registered once per infobase).
+ */
+export const identificationWriteHook: WriteHook = async (trx, event) => {
+  writesHeard.get(trx)?.(event);
+};
+
 /** An object's search keys, normalized, and its identifying values. */
 type Searched = {
   identifying: Record<string, string | undefined>;
@@ -53,7 +65,8 @@ type Searched = {
  *
  * Every answer is what the database says at that moment: look-ups go to the indexed columns, in batches
  * for a chunk of objects (`prefetch`), and what is remembered is kept true by the importer telling of its
- * own writes (`created`, `linked`, `deleted`). Memory stays bounded whatever the size of the message;
+ * own writes (`created`, `linked`, `deleted`); a chunk's search answers, by every object its transaction
+ * writes (`identificationWriteHook`). Memory stays bounded whatever the size of the message;
  * only what this import matched by search is kept whole, so that nothing is matched twice.
  */
 export function createIdentifier(deps: {
@@ -62,7 +75,10 @@ export function createIdentifier(deps: {
   sql: SqlTarget;
   nodeId: string;
   typeDef: TypeResolver;
-  /** An analysis writes nothing, so search answers can be fetched for a whole chunk at once. */
+  /**
+   * An analysis writes nothing: what it finds holds for the rest of it, a catalog may be read whole, and
+   * a type with no links or knowledge needs no look-up of them.
+   */
   readOnly?: boolean;
   /**
    * How many objects the analysed messages hold. A catalog with at most twice as many rows is read once,
@@ -400,8 +416,8 @@ export function createIdentifier(deps: {
         return groupKeys[groupIndex] ?? undefined;
       },
     };
-    // Without writes, the references in the keys resolve the same way every time.
-    if (readOnly) searchedKeys.set(keys, searched);
+    // Without writes, or without references, the keys come out the same every time.
+    if (readOnly || !hasReferences(keys)) searchedKeys.set(keys, searched);
     return searched;
   }
 
@@ -465,11 +481,6 @@ export function createIdentifier(deps: {
             .map(({ ref }) => ref),
         );
         free = freeAmong(def, searched, list, peerRef)!;
-        // A load writes links and knowledge as it goes: it asks again next time.
-        if (!readOnly) {
-          chunkLinkedLocal.clear();
-          chunkKnown.clear();
-        }
       }
       const match = matchOf(free, group);
       if (match) return match;
@@ -501,7 +512,7 @@ export function createIdentifier(deps: {
   /**
    * The identification when what is in memory answers it (what a chunk's prefetch fetched), without a
    * promise; undefined when the database must be asked. A type with search fields is answered only if its
-   * ref finds the object, or in an analysis by its `keys`.
+   * ref finds the object, or by its `keys`.
    */
   function identifyKnown(
     def: ObjectTypeDef,
@@ -522,8 +533,7 @@ export function createIdentifier(deps: {
       if (exists) return { kind: 'ref', localRef: peerRef };
     }
     if (!def.searchFields?.length) return { kind: 'new', decided: false };
-    // Only an analysis fetches a chunk's search answers ahead; a load searches as it writes.
-    return keys && readOnly ? searchKnown(def, keys, peerRef) : undefined;
+    return keys ? searchKnown(def, keys, peerRef) : undefined;
   }
 
   async function identify(
@@ -560,7 +570,7 @@ export function createIdentifier(deps: {
   }
 
   /**
-   * An analysis's search answers for a chunk, a group at a time: the first group for every object that
+   * A chunk's search answers, a group at a time: the first group for every object that
    * needs a search, the next only for those the first left without a free candidate, and so on.
    */
   async function prefetchSearch(lookups: readonly Lookup[]) {
@@ -609,6 +619,29 @@ export function createIdentifier(deps: {
     }
   }
 
+  /**
+   * An object this import wrote leaves the candidates of its old keys and joins those of its new ones, as
+   * the database now has it: the chunk's search answers stay true without asking again.
+   */
+  function heard(event: WriteEvent) {
+    const { def, ref } = event;
+    for (const [groupIndex, group] of (def.searchFields ?? []).entries()) {
+      const cached = chunkCandidates.get(chunkKey(def, groupIndex));
+      if (!cached) continue;
+      for (const list of cached.values()) {
+        const at = list.findIndex((candidate) => candidate.ref === ref);
+        if (at >= 0) list.splice(at, 1);
+      }
+      // Decoded only here: most objects written have no search fields, or none fetched for the chunk.
+      const after = event.after;
+      if (!after || after.deleted) continue;
+      const key = searchKey(def, group, after);
+      const list = key === undefined ? undefined : cached.get(key);
+      if (list && list.length < CANDIDATES) list.push({ ref, identifying: identifyingValues(def, after) });
+    }
+  }
+  if (!readOnly) writesHeard.set(trx, heard);
+
   /** The peer refs that a chunk of objects will ask about, with the references inside their keys. */
   function collect(lookups: readonly Lookup[], into: Map<string, Set<string>>) {
     const visit = (lookup: Lookup) => {
@@ -630,7 +663,7 @@ export function createIdentifier(deps: {
     resolveRef,
     /** A reference's local ref from memory; null when it is known to resolve to nothing, undefined when unknown. */
     resolveKnown(ref: IncomingRef): string | null | undefined {
-      const found = identifyKnown(deps.typeDef(ref.localType), ref.peerRef);
+      const found = identifyKnown(deps.typeDef(ref.localType), ref.peerRef, ref.keys);
       return found === undefined ? undefined : 'localRef' in found ? found.localRef : null;
     },
     exists,
@@ -652,7 +685,7 @@ export function createIdentifier(deps: {
         await loadPublicIds(def, refs);
         await loadExisting(def, refs);
       }
-      if (readOnly) await prefetchSearch(lookups);
+      await prefetchSearch(lookups);
     },
 
     /**
@@ -690,8 +723,19 @@ export function createIdentifier(deps: {
       existing.clear();
       // Links written before the rollback are in the database if they still hold: it says who is taken.
       takenHere.clear();
+      chunkCandidates.clear();
+      chunkLinkedLocal.clear();
+      chunkKnown.clear();
     },
   };
 }
 
 export type Identifier = ReturnType<typeof createIdentifier>;
+
+function hasReferences(keys: SearchKeys): boolean {
+  for (const field in keys) {
+    const value = keys[field];
+    if (value !== null && typeof value === 'object') return true;
+  }
+  return false;
+}

@@ -296,7 +296,7 @@ export class MessageApplier {
   private async put(incoming: IncomingObject, parsed: ConvertedObject): Promise<Problem | undefined> {
     const def = this.context.typeDef(incoming.localType);
     const found =
-      this.identifier.identifyKnown(def, incoming.peerRef) ??
+      this.identifier.identifyKnown(def, incoming.peerRef, incoming.keys) ??
       (await this.identifier.identify(def, incoming.peerRef, incoming.keys));
     if (found.kind === 'ambiguous') {
       return {

@@ -254,6 +254,51 @@ describeEachDialect('delivery: exactly-once effect, bad messages, faults', (dial
     expect(await code(second)).toMatch(/^BP-/);
   });
 
+  it('finds by key properties what the same chunk created or changed before, and not by a key it no longer has', async () => {
+    const messageNo = await nextMessageNo();
+    // One chunk: its search answers are fetched before its first object is written.
+    const created = 'aaaaaaaa-0000-4000-8000-000000000009';
+    const contractRef = (suffix: string) => `bbbbbbbb-0000-4000-8000-00000000000${suffix}`;
+    const contract = (suffix: string, counterparty: Record<string, unknown>) => ({
+      'Справочник.Договоры': {
+        КлючевыеСвойства: {
+          Ссылка: contractRef(suffix),
+          ВидДоговора: 'СПокупателем',
+          Организация: { Ссылка: basics.org },
+          Контрагент: { ЮридическоеФизическоеЛицо: 'ЮридическоеЛицо', ...counterparty },
+          Наименование: `Договор ${suffix}`,
+          Дата: '2026-11-01',
+          Номер: `D-${suffix}`,
+        },
+      },
+    });
+    const parts = await partsOf([
+      header({ MessageNo: messageNo }),
+      // New here, then named by its INN alone.
+      counterpartyEntry(created, 'Новый в том же куске', '7700000041'),
+      contract('1', { Наименование: 'Новый в том же куске', ИНН: '7700000041' }),
+      // Known here under one INN, changed to another, then named by the new one and by the old one.
+      counterpartyEntry(basics.buyer, 'ООО "Ромашка"', '7700000042'),
+      contract('2', { Наименование: 'Ромашка по новому ИНН', ИНН: '7700000042' }),
+      contract('3', { Наименование: 'Ромашка по старому ИНН', ИНН: '7702345678' }),
+      { Trailer: { ObjectCount: 5 } },
+    ]);
+    expect(await deliver(messageNo, parts)).toMatchObject({ status: 'applied' });
+    const counterpartyOf = async (suffix: string) =>
+      (await pair.api(pair.bp, 'GET', `/{ib}/api/v1/data/contract/${contractRef(suffix)}`)).data
+        ?.counterparty;
+    expect(await counterpartyOf('1')).toBe(created);
+    expect(await counterpartyOf('2')).toBe(basics.buyer);
+    // Nothing here has the old INN any more, nor that name: the contract waits for its counterparty.
+    expect(await counterpartyOf('3')).toBeUndefined();
+    const held = await pair.bpExchange.infobase.db
+      .selectFrom('exchange_held_back')
+      .select(['peer_ref', 'reason'])
+      .where('type', '=', 'contract')
+      .execute();
+    expect(held).toEqual([expect.objectContaining({ peer_ref: contractRef('3') })]);
+  });
+
   it('holds back a document whose counterparty neither side has, and applies it once the counterparty arrives', async () => {
     const ghost = await pair.add(pair.crm, 'counterparty', { name: 'Призрак', inn: '7700000016' });
     const invoice = await basics.invoice({ counterparty: ghost });
