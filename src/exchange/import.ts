@@ -5,6 +5,7 @@ import { columnName, type FieldDef, type ObjectTypeDef } from '../platform/metad
 import { deferNumberNotes, writeNotedNumbers } from '../platform/numbering.js';
 import { parseObjectInput } from '../platform/objects/object-input.js';
 import type { NewObjectRows } from '../platform/objects/object-rows.js';
+import type { StoredObject } from '../platform/objects/object-store.js';
 import type { Db } from '../platform/storage/index.js';
 import { execute, type SqlTarget } from '../platform/storage/raw-sql.js';
 import { forgetTransactionCache } from '../platform/storage/transaction-cache.js';
@@ -38,7 +39,7 @@ import {
   openMessage,
 } from './message-reader.js';
 import type { ExchangeNode } from './nodes.js';
-import { link } from './public-ids.js';
+import { deferLinks, link, writeLinks } from './public-ids.js';
 
 export type ImportOutcome = 'applied' | 'duplicate' | 'stored-for-mapping';
 export type ImportResult = {
@@ -134,6 +135,8 @@ export class MessageApplier {
   private guard: Guard = 'object';
   private readonly identifier: Identifier;
   private readonly sql: SqlTarget;
+  /** The chunk's objects that exist here, read together before it is applied (`readBefores`). */
+  private readonly befores = new Map<string, StoredObject>();
 
   constructor(
     private readonly context: ExchangeContext,
@@ -149,8 +152,11 @@ export class MessageApplier {
       sql: this.sql,
       nodeId: node.id,
       typeDef: (type) => context.typeDef(type),
-      // What the chunk created is looked up as any other object.
-      beforeRead: () => context.infobase.objects.writeGathered(trx),
+      // What the chunk created and linked is looked up as any other object.
+      beforeRead: async () => {
+        await context.infobase.objects.writeGathered(trx);
+        await writeLinks(trx, this.sql, false);
+      },
     });
   }
 
@@ -185,21 +191,22 @@ export class MessageApplier {
    */
   private async applyChunk(chunk: readonly ParsedLine[]) {
     if (chunk.length === 0) return;
-    await this.identifier.prefetch(lookupsOf(chunk, this.context.typeDef));
-    await this.lookUpCodes(chunk);
+    await this.prepareChunk(chunk);
     const chunkRecord = new SessionRecord();
     await execute(this.trx, this.sql, 'savepoint apply_chunk', []);
     try {
       this.guard = 'chunk';
       this.counting = chunkRecord;
-      // Object by object, a failure undoes one object's writes but not the marks and rows kept for the
-      // others: these are gathered only while the chunk goes as a whole.
+      // Object by object, a failure undoes one object's writes but not the marks, links and rows kept for
+      // the others: these are gathered only while the chunk goes as a whole.
       deferKnownMarks(this.trx);
+      deferLinks(this.trx);
       this.context.infobase.objects.startGathering(this.trx);
       for (const parsed of chunk) await this.applyParsed(parsed);
       await this.context.infobase.objects.stopGathering(this.trx);
       await writeNotedNumbers(this.trx, this.sql);
       await writeKnownMarks(this.trx, this.sql);
+      await writeLinks(this.trx, this.sql);
       await execute(this.trx, this.sql, 'release savepoint apply_chunk', []);
       this.record.merge(chunkRecord);
     } catch (error) {
@@ -207,8 +214,7 @@ export class MessageApplier {
       await execute(this.trx, this.sql, 'rollback to savepoint apply_chunk', []);
       await execute(this.trx, this.sql, 'release savepoint apply_chunk', []);
       this.forgetUndone();
-      await this.identifier.prefetch(lookupsOf(chunk, this.context.typeDef));
-      await this.lookUpCodes(chunk);
+      await this.prepareChunk(chunk);
       this.guard = 'object';
       this.counting = this.record;
       for (const parsed of chunk) await this.applyParsed(parsed);
@@ -217,6 +223,44 @@ export class MessageApplier {
       this.guard = 'object';
       this.counting = this.record;
     }
+  }
+
+  /** What applying the chunk will ask, fetched together. */
+  private async prepareChunk(chunk: readonly ParsedLine[]) {
+    await this.identifier.prefetch(lookupsOf(chunk, this.context.typeDef));
+    await this.lookUpCodes(chunk);
+    await this.readBefores(chunk);
+  }
+
+  /**
+   * The objects the chunk will change, where what it fetched already finds them here: read in a query per
+   * type instead of one per object. One that turns out to be found otherwise is read on its own.
+   */
+  private async readBefores(chunk: readonly ParsedLine[]) {
+    this.befores.clear();
+    const byType = new Map<string, string[]>();
+    for (const { incoming } of chunk) {
+      if (incoming?.action !== 'put') continue;
+      const def = this.context.typeDef(incoming.localType);
+      const found = this.identifier.identifyKnown(def, incoming.peerRef, incoming.keys);
+      if (!found || !('localRef' in found)) continue;
+      const refs = byType.get(def.name) ?? [];
+      refs.push(found.localRef);
+      byType.set(def.name, refs);
+    }
+    for (const [type, refs] of byType) {
+      const found = await this.context.infobase.objects.getManyToChange(type, refs, this.trx);
+      for (const [ref, object] of found) this.befores.set(beforeKey(type, ref), object);
+    }
+  }
+
+  /** The object as stored before this write: read with the chunk, or now. Each is used once. */
+  private async before(def: ObjectTypeDef, localRef: string): Promise<StoredObject | undefined> {
+    const key = beforeKey(def.name, localRef);
+    const read = this.befores.get(key);
+    if (!read) return this.context.infobase.objects.get(def.name, localRef, this.trx);
+    this.befores.delete(key);
+    return read;
   }
 
   /** The codes the chunk's catalog items come with, looked up together: most are free here. */
@@ -234,6 +278,7 @@ export class MessageApplier {
 
   /** What the transaction and this import remember may stand for writes just undone. */
   private forgetUndone() {
+    this.befores.clear();
     forgetTransactionCache(this.trx);
     this.identifier.forget();
     deferNumberNotes(this.trx);
@@ -330,9 +375,7 @@ export class MessageApplier {
       found.kind !== 'new' ||
       found.decided ||
       (this.identifier.existsKnown(def, localRef) ?? (await this.identifier.exists(def, localRef)));
-    const before = mayExist
-      ? await this.context.infobase.objects.get(def.name, localRef, this.trx)
-      : undefined;
+    const before = mayExist ? await this.before(def, localRef) : undefined;
     const input = inputOf(def, incoming, values, before === undefined);
     if (before && this.unchanged(def, before, input)) {
       await this.settle(def, incoming.peerRef, localRef);
@@ -473,6 +516,8 @@ export class MessageApplier {
       this.counting.count(def.name, 'skipped');
       return undefined;
     }
+    // Deleted or marked, it is no longer as it was read with the chunk.
+    this.befores.delete(beforeKey(def.name, found.localRef));
     const origin = { kind: 'exchange', nodeId: this.node.id } as const;
     const failure = await this.underSavepoint(() =>
       this.context.infobase.objects.remove(def.name, found.localRef, origin, { trx: this.trx }),
@@ -646,6 +691,8 @@ export class MessageApplier {
     }
   }
 }
+
+const beforeKey = (type: string, ref: string) => `${type}\u0000${ref}`;
 
 /** What a chunk of lines will look up: each object's own ref and keys, and every reference it holds. */
 function lookupsOf(chunk: readonly ParsedLine[], typeDef: (localType: string) => ObjectTypeDef): Lookup[] {

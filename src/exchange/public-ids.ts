@@ -2,10 +2,45 @@ import type { Db } from '../platform/storage/index.js';
 import {
   execute,
   inListBatches,
+  insertMany,
   placeholders,
   queryRows,
   type SqlTarget,
 } from '../platform/storage/raw-sql.js';
+import { transactionCache } from '../platform/storage/transaction-cache.js';
+
+/** The links a bulk writer has not written yet (`deferLinks`), by node, type and peer ref. */
+function deferredLinks(trx: Db): { on: boolean; pending: Map<string, string[]> } {
+  return transactionCache(trx, 'exchange.deferredLinks', () => ({ on: false, pending: new Map() }));
+}
+
+/**
+ * An importer applying a chunk of objects under one savepoint keeps their links in memory and writes them
+ * together (`writeLinks`) before the savepoint is released: one statement per chunk instead of one per
+ * object. Whatever reads the links writes them first. If the chunk is undone, so are they (the
+ * transaction's memory is forgotten with it).
+ */
+export function deferLinks(trx: Db): void {
+  if (trx.isTransaction) deferredLinks(trx).on = true;
+}
+
+/** Writes the deferred links; they are deferred again only if `stop` is false. */
+export async function writeLinks(trx: Db, sql: SqlTarget, stop = true): Promise<void> {
+  if (!trx.isTransaction) return;
+  const deferred = deferredLinks(trx);
+  if (stop) deferred.on = false;
+  if (deferred.pending.size === 0) return;
+  const rows = [...deferred.pending.values()];
+  deferred.pending.clear();
+  await insertMany(
+    trx,
+    sql,
+    'exchange_public_ids',
+    ['node_id', 'type', 'peer_ref', 'local_ref'],
+    rows,
+    'on conflict (node_id, type, peer_ref) do update set local_ref = excluded.local_ref',
+  );
+}
 
 /** Refs as each side knows them: a mapped object keeps its local ref here and is known to the peer by the peer's. */
 export async function peerRefOf(
@@ -15,6 +50,7 @@ export async function peerRefOf(
   type: string,
   localRef: string,
 ): Promise<string> {
+  await writeLinks(trx, sql, false);
   const [row] = await queryRows<{ peer_ref: string }>(
     trx,
     sql,
@@ -32,6 +68,7 @@ export async function peerRefsOf(
   type: string,
   localRefs: readonly string[],
 ): Promise<Map<string, string>> {
+  await writeLinks(trx, sql, false);
   const found = new Map<string, string>();
   for (const batch of inListBatches(localRefs)) {
     const rows = await queryRows<{ local_ref: string; peer_ref: string }>(
@@ -55,6 +92,12 @@ export async function link(
   localRef: string,
 ) {
   if (peerRef === localRef) return;
+  const deferred = trx.isTransaction ? deferredLinks(trx) : undefined;
+  if (deferred?.on) {
+    // The last link of a peer object wins, as the upsert of each in turn would have it.
+    deferred.pending.set(`${nodeId}\u0000${type}\u0000${peerRef}`, [nodeId, type, peerRef, localRef]);
+    return;
+  }
   await execute(
     trx,
     sql,

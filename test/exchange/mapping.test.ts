@@ -273,6 +273,17 @@ describeEachDialect(
       const identities = counterparties.filter((c) => c.inn).map((c) => `${c.inn}/${c.kpp ?? ''}`);
       // No two counterparties share INN and KPP: every company, and every branch, exists once.
       expect(new Set(identities).size).toBe(identities.length);
+      // Each pair found is linked by its public ID, so later synchronizations need no search.
+      const links = await (await bp.host.get('bp')).db
+        .selectFrom('exchange_public_ids')
+        .select(['type', 'peer_ref', 'local_ref'])
+        .execute();
+      const linked = new Map(links.map((row) => [`${row.type}:${row.peer_ref}`, row.local_ref]));
+      for (const overlap of DEMO_OVERLAPS.filter((o) => o.relation === 'same')) {
+        expect(linked.get(`${overlap.type}:${crmRef(overlap.type, overlap.crm)}`), overlap.why).toBe(
+          bpRef(overlap.type, overlap.accounting),
+        );
+      }
     });
 
     it('uses the manual link in later synchronizations, also after a restart', async () => {

@@ -68,4 +68,45 @@ describeEachDialect('what a transaction remembers of its own writes', (dialect) 
       search_key_3: 'ромашка',
     });
   });
+
+  it('an object read to be changed, alone or with others, is updated in the columns that change only', async () => {
+    // A trigger on the name's column tells whether an update sets it: every index over a set column is
+    // rewritten, even to the same value.
+    await sql`create table name_set (ref text)`.execute(crm.db);
+    if (dialect === 'sqlite') {
+      await sql`create trigger name_set_probe after update of name on cat_counterparty
+        begin insert into name_set values (new.ref); end`.execute(crm.db);
+    } else {
+      await sql`create function name_set_probe() returns trigger language plpgsql as
+        $$ begin insert into name_set values (new.ref); return new; end $$`.execute(crm.db);
+      await sql`create trigger name_set_probe after update of name on cat_counterparty
+        for each row execute function name_set_probe()`.execute(crm.db);
+    }
+    const refs: string[] = [];
+    for (const name of ['Первый', 'Второй', 'Третий'])
+      refs.push((await crm.objects.create('counterparty', { name }, origin)).ref);
+    await crm.db.transaction().execute(async (trx) => {
+      const read = await crm.objects.getManyToChange('counterparty', refs.slice(0, 2), trx);
+      expect([...read.keys()].sort()).toEqual(refs.slice(0, 2).sort());
+      for (const ref of refs.slice(0, 2)) {
+        expect(read.get(ref)).toEqual(await crm.objects.get('counterparty', ref, trx));
+        await crm.objects.put('counterparty', ref, { phone: '+7 900 000-00-01' }, origin, {
+          trx,
+          before: { object: read.get(ref) },
+        });
+      }
+      const alone = await crm.objects.get('counterparty', refs[2]!, trx);
+      await crm.objects.put('counterparty', refs[2]!, { phone: '+7 900 000-00-02' }, origin, {
+        trx,
+        before: { object: alone },
+      });
+      await crm.objects.put('counterparty', refs[2]!, { name: 'Третий, иначе' }, origin, { trx });
+    });
+    const named = await sql<{ ref: string }>`select ref from name_set`.execute(crm.db);
+    expect(named.rows.map((row) => row.ref)).toEqual([refs[2]]);
+    expect(await crm.objects.get('counterparty', refs[0]!)).toMatchObject({
+      phone: '+7 900 000-00-01',
+      version: 2,
+    });
+  });
 });

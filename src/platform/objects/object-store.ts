@@ -243,8 +243,11 @@ export function createObjectStore(deps: {
     return line;
   }
 
-  /** Many objects of one type in a few queries (the export reads a message's objects this way). */
-  async function readMany(trx: Db, def: ObjectTypeDef, refs: readonly string[]) {
+  /**
+   * Many objects of one type in a few queries (the export reads a message's objects this way). To be
+   * changed, each keeps its stored row, as `read` does, so that an update sets only what changed.
+   */
+  async function readMany(trx: Db, def: ObjectTypeDef, refs: readonly string[], toChange = false) {
     await writeGathered(trx);
     const found = new Map<string, StoredObject>();
     const table = tableName(def);
@@ -254,13 +257,28 @@ export function createObjectStore(deps: {
     ]);
     for (const batch of inListBatches([...new Set(refs)])) {
       const list = placeholders(batch.length);
-      const rows = await queryArrays(
-        trx,
-        sqlTarget,
-        `select ${headerColumns} from ${quote(table)} where ref in (${list})`,
-        batch,
-      );
-      for (const row of rows) found.set(String(row[0]), decodeHeaderArray(def, row));
+      if (toChange) {
+        const rows = await queryRows(
+          trx,
+          sqlTarget,
+          `select * from ${quote(table)} where ref in (${list})`,
+          batch,
+        );
+        for (const row of rows) {
+          const object = decodeHeader(def, row);
+          storedRows.set(object, row);
+          found.set(object.ref, object);
+          knownRefs(trx).add(def.name, object.ref);
+        }
+      } else {
+        const rows = await queryArrays(
+          trx,
+          sqlTarget,
+          `select ${headerColumns} from ${quote(table)} where ref in (${list})`,
+          batch,
+        );
+        for (const row of rows) found.set(String(row[0]), decodeHeaderArray(def, row));
+      }
       for (const section of def.tabularSections ?? []) {
         for (const object of found.values()) object[section.name] ??= [];
         const sectionTable = sectionTableName(def, section);
@@ -841,6 +859,18 @@ export function createObjectStore(deps: {
     /** Several objects of one type by ref, in a few queries; those that do not exist are absent. */
     async getMany(typeName: string, refs: readonly string[], trx?: Db): Promise<Map<string, StoredObject>> {
       return readMany(trx ?? db, typeDef(typeName), refs);
+    },
+
+    /**
+     * Several objects of one type, read to be changed in this transaction (`put` with `before`): each
+     * update then sets only the columns that change, as after `get`.
+     */
+    async getManyToChange(
+      typeName: string,
+      refs: readonly string[],
+      trx: Db,
+    ): Promise<Map<string, StoredObject>> {
+      return readMany(trx, typeDef(typeName), refs, true);
     },
 
     async require(typeName: string, ref: string, trx?: Db): Promise<StoredObject> {
