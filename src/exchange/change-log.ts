@@ -1,7 +1,13 @@
 import type { ObjectTypeDef } from '../platform/metadata.js';
 import type { StoredObject, WriteEvent } from '../platform/objects/object-store.js';
 import type { Db } from '../platform/storage/index.js';
-import { execute, insertMany, queryRows, type SqlTarget } from '../platform/storage/raw-sql.js';
+import {
+  type KeptBackInsert,
+  keptBack,
+  startKeepingBack,
+  writeKeptBack,
+} from '../platform/storage/kept-back-rows.js';
+import { execute, queryRows, type SqlTarget } from '../platform/storage/raw-sql.js';
 import { transactionCache } from '../platform/storage/transaction-cache.js';
 import { exportMode, passesFilters } from './export-rules.js';
 import type { ExchangeNode, NodeStore } from './nodes.js';
@@ -100,40 +106,23 @@ export function tookOverOurChange(trx: Db, type: string, ref: string): boolean {
 
 export type KnownSource = 'us' | 'peer';
 
-type KnownMark = { nodeId: string; type: string; ref: string; source: KnownSource };
-
-/** The marks a bulk writer has not written yet (`deferKnownMarks`), by node, type and ref. */
-function deferredMarks(trx: Db): { on: boolean; pending: Map<string, KnownMark> } {
-  return transactionCache(trx, 'exchange.deferredKnownMarks', () => ({ on: false, pending: new Map() }));
-}
+/** The marks that the peer has objects: an importer applying a chunk writes them together. */
+const knownMarks: KeptBackInsert = {
+  table: 'exchange_sent_objects',
+  columns: ['node_id', 'type', 'ref', 'source'],
+  tail: 'on conflict (node_id, type, ref) do nothing',
+};
 
 const markKey = (nodeId: string, type: string, ref: string) => `${nodeId}\u0000${type}\u0000${ref}`;
 
-/**
- * An importer applying a chunk of objects under one savepoint marks them known to the peer in memory and
- * writes the marks together before the savepoint is released (`writeKnownMarks`): one statement per chunk
- * instead of one per object, which on PostgreSQL is a round trip each. If the chunk is undone, so are
- * they (the transaction's memory is forgotten with it).
- */
+/** The chunk's marks wait in memory until `writeKnownMarks` (kept-back-rows.ts). */
 export function deferKnownMarks(trx: Db): void {
-  if (trx.isTransaction) deferredMarks(trx).on = true;
+  startKeepingBack(trx, knownMarks);
 }
 
 /** Writes the deferred marks and stops deferring. */
 export async function writeKnownMarks(trx: Db, sql: SqlTarget): Promise<void> {
-  if (!trx.isTransaction) return;
-  const deferred = deferredMarks(trx);
-  deferred.on = false;
-  const rows = [...deferred.pending.values()].map((mark) => [mark.nodeId, mark.type, mark.ref, mark.source]);
-  deferred.pending.clear();
-  await insertMany(
-    trx,
-    sql,
-    'exchange_sent_objects',
-    ['node_id', 'type', 'ref', 'source'],
-    rows,
-    'on conflict (node_id, type, ref) do nothing',
-  );
+  await writeKeptBack(trx, sql, knownMarks);
 }
 
 /** Whether the peer has the object, and from whom: us, or itself. */
@@ -152,7 +141,7 @@ export async function knownToPeer(
   );
   if (row) return String(row.source) as KnownSource;
   // A deferred mark adds a row only where there is none, as the statement's "do nothing" does.
-  return trx.isTransaction ? deferredMarks(trx).pending.get(markKey(nodeId, type, ref))?.source : undefined;
+  return keptBack(trx, knownMarks)?.get(markKey(nodeId, type, ref))?.[3] as KnownSource | undefined;
 }
 
 export async function markKnown(
@@ -163,11 +152,11 @@ export async function markKnown(
   ref: string,
   source: KnownSource,
 ) {
-  const deferred = trx.isTransaction ? deferredMarks(trx) : undefined;
-  if (deferred?.on) {
+  const waiting = keptBack(trx, knownMarks);
+  if (waiting) {
     const key = markKey(nodeId, type, ref);
     // As the statement's "do nothing": the first source stays.
-    if (!deferred.pending.has(key)) deferred.pending.set(key, { nodeId, type, ref, source });
+    if (!waiting.has(key)) waiting.set(key, [nodeId, type, ref, source]);
     return;
   }
   await execute(
@@ -180,7 +169,7 @@ export async function markKnown(
 }
 
 export async function forgetKnown(trx: Db, sql: SqlTarget, nodeId: string, type: string, ref: string) {
-  if (trx.isTransaction) deferredMarks(trx).pending.delete(markKey(nodeId, type, ref));
+  keptBack(trx, knownMarks)?.delete(markKey(nodeId, type, ref));
   await execute(trx, sql, 'delete from exchange_sent_objects where node_id = ? and type = ? and ref = ?', [
     nodeId,
     type,

@@ -1,45 +1,33 @@
 import type { Db } from '../platform/storage/index.js';
 import {
+  type KeptBackInsert,
+  keptBack,
+  startKeepingBack,
+  writeKeptBack,
+} from '../platform/storage/kept-back-rows.js';
+import {
   execute,
   inListBatches,
-  insertMany,
   placeholders,
   queryRows,
   type SqlTarget,
 } from '../platform/storage/raw-sql.js';
-import { transactionCache } from '../platform/storage/transaction-cache.js';
 
-/** The links a bulk writer has not written yet (`deferLinks`), by node, type and peer ref. */
-function deferredLinks(trx: Db): { on: boolean; pending: Map<string, string[]> } {
-  return transactionCache(trx, 'exchange.deferredLinks', () => ({ on: false, pending: new Map() }));
-}
+/** Public-ID links: an importer applying a chunk writes them together; whatever reads links writes them first. */
+const links: KeptBackInsert = {
+  table: 'exchange_public_ids',
+  columns: ['node_id', 'type', 'peer_ref', 'local_ref'],
+  tail: 'on conflict (node_id, type, peer_ref) do update set local_ref = excluded.local_ref',
+};
 
-/**
- * An importer applying a chunk of objects under one savepoint keeps their links in memory and writes them
- * together (`writeLinks`) before the savepoint is released: one statement per chunk instead of one per
- * object. Whatever reads the links writes them first. If the chunk is undone, so are they (the
- * transaction's memory is forgotten with it).
- */
+/** The chunk's links wait in memory until `writeLinks` (kept-back-rows.ts). */
 export function deferLinks(trx: Db): void {
-  if (trx.isTransaction) deferredLinks(trx).on = true;
+  startKeepingBack(trx, links);
 }
 
 /** Writes the deferred links; they are deferred again only if `stop` is false. */
 export async function writeLinks(trx: Db, sql: SqlTarget, stop = true): Promise<void> {
-  if (!trx.isTransaction) return;
-  const deferred = deferredLinks(trx);
-  if (stop) deferred.on = false;
-  if (deferred.pending.size === 0) return;
-  const rows = [...deferred.pending.values()];
-  deferred.pending.clear();
-  await insertMany(
-    trx,
-    sql,
-    'exchange_public_ids',
-    ['node_id', 'type', 'peer_ref', 'local_ref'],
-    rows,
-    'on conflict (node_id, type, peer_ref) do update set local_ref = excluded.local_ref',
-  );
+  await writeKeptBack(trx, sql, links, stop);
 }
 
 /** Refs as each side knows them: a mapped object keeps its local ref here and is known to the peer by the peer's. */
@@ -92,10 +80,10 @@ export async function link(
   localRef: string,
 ) {
   if (peerRef === localRef) return;
-  const deferred = trx.isTransaction ? deferredLinks(trx) : undefined;
-  if (deferred?.on) {
+  const waiting = keptBack(trx, links);
+  if (waiting) {
     // The last link of a peer object wins, as the upsert of each in turn would have it.
-    deferred.pending.set(`${nodeId}\u0000${type}\u0000${peerRef}`, [nodeId, type, peerRef, localRef]);
+    waiting.set(`${nodeId}\u0000${type}\u0000${peerRef}`, [nodeId, type, peerRef, localRef]);
     return;
   }
   await execute(
