@@ -201,6 +201,27 @@ describeEachDialect('delivery: exactly-once effect, bad messages, faults', (dial
     });
   });
 
+  it('links a counterparty found by its INN and KPP, also as the last object of the message', async () => {
+    const local = await pair.add(pair.bp, 'counterparty', {
+      name: 'ООО «Связанный»',
+      inn: '7700000051',
+      kpp: '770001001',
+    });
+    const peer = 'aaaaaaaa-0000-4000-8000-000000000051';
+    const entry = counterpartyEntry(peer, 'Svyazanny LLC', '7700000051');
+    Object.assign(entry['Справочник.Контрагенты'].КлючевыеСвойства, { КПП: '770001001' });
+    const messageNo = await nextMessageNo();
+    const parts = await partsOf([header({ MessageNo: messageNo }), entry, { Trailer: { ObjectCount: 1 } }]);
+    expect(await deliver(messageNo, parts)).toMatchObject({ status: 'applied' });
+    // The links of a chunk are written at its end: nothing after the last one reads them first.
+    const links = await pair.bpExchange.infobase.db
+      .selectFrom('exchange_public_ids')
+      .select(['peer_ref', 'local_ref'])
+      .where('peer_ref', '=', peer)
+      .execute();
+    expect(links).toEqual([{ peer_ref: peer, local_ref: local }]);
+  });
+
   it('holds back an object that fails validation with its reason, and applies the rest', async () => {
     const messageNo = await nextMessageNo();
     // Objects are applied a chunk at a time: the bad one, amid good ones, undoes its chunk, which is then
