@@ -24,6 +24,11 @@ export type IncomingRef = {
   values: Record<string, IncomingValue>;
 };
 
+/** Whether a value is a reference (rather than a scalar). */
+export function isIncomingRef(value: unknown): value is IncomingRef {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'ref';
+}
+
 export type SearchKeyValue = string | null | IncomingRef;
 export type SearchKeys = Readonly<Record<string, SearchKeyValue>>;
 

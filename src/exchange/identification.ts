@@ -11,7 +11,7 @@ import {
   quote,
   type SqlTarget,
 } from '../platform/storage/raw-sql.js';
-import type { IncomingRef, SearchKeys } from './conversion.js';
+import { type IncomingRef, isIncomingRef, type SearchKeys } from './conversion.js';
 import { PerTypeMap } from './per-type-map.js';
 
 /** How an incoming object was found here (DESIGN.md 6.5), in the order the ways are tried. */
@@ -417,7 +417,7 @@ export function createIdentifier(deps: {
       },
     };
     // Without writes, or without references, the keys come out the same every time.
-    if (readOnly || !hasReferences(keys)) searchedKeys.set(keys, searched);
+    if (readOnly || !Object.values(keys).some(isIncomingRef)) searchedKeys.set(keys, searched);
     return searched;
   }
 
@@ -731,11 +731,3 @@ export function createIdentifier(deps: {
 }
 
 export type Identifier = ReturnType<typeof createIdentifier>;
-
-function hasReferences(keys: SearchKeys): boolean {
-  for (const field in keys) {
-    const value = keys[field];
-    if (value !== null && typeof value === 'object') return true;
-  }
-  return false;
-}

@@ -24,6 +24,7 @@ import {
   type IncomingLine,
   type IncomingObject,
   type IncomingRef,
+  isIncomingRef,
 } from './conversion.js';
 import type { ExchangeContext } from './exchange-context.js';
 import type { Progress } from './export.js';
@@ -729,10 +730,6 @@ function lookupsOf(chunk: readonly ParsedLine[], typeDef: (localType: string) =>
     }
   }
   return lookups;
-}
-
-function isIncomingRef(value: unknown): value is IncomingRef {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'ref';
 }
 
 function describeRef(field: string, ref: IncomingRef): string {

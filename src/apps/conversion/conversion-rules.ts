@@ -6,6 +6,7 @@ import {
   type IncomingDeletion,
   type IncomingObject,
   type IncomingRef,
+  isIncomingRef,
   type SearchKeys,
   type SearchKeyValue,
 } from '../../exchange/conversion.js';
@@ -254,10 +255,6 @@ function searchKeys(def: ObjectTypeDef, into: Incoming): SearchKeys {
 function searchKeyValue(value: unknown): SearchKeyValue {
   if (typeof value === 'string') return value;
   return isIncomingRef(value) ? value : null;
-}
-
-function isIncomingRef(value: unknown): value is IncomingRef {
-  return isRecord(value) && value.kind === 'ref';
 }
 
 function requiredRecord(input: JsonRecord, name: string, path: string): JsonRecord {

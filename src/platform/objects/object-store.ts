@@ -185,17 +185,23 @@ export function createObjectStore(deps: {
     return line;
   }
 
+  /** An object from its whole stored row, kept beside it so that an update sets only what changes. */
+  function toChange(trx: Db, def: ObjectTypeDef, row: Row): StoredObject {
+    const object = decodeHeader(def, row);
+    storedRows.set(object, row);
+    knownRefs(trx).add(def.name, object.ref);
+    return object;
+  }
+
   async function read(trx: Db, def: ObjectTypeDef, ref: string): Promise<StoredObject | undefined> {
     await writeGathered(trx);
     const [row] = await queryRows(trx, sqlTarget, statements.select(tableName(def)), [ref]);
     if (!row) return undefined;
-    const object = decodeHeader(def, row);
-    storedRows.set(object, row);
+    const object = toChange(trx, def, row);
     for (const section of def.tabularSections ?? []) {
       const rows = await queryRows(trx, sqlTarget, statements.lines(sectionTableName(def, section)), [ref]);
       object[section.name] = rows.map((line) => decodeLine(section, line));
     }
-    knownRefs(trx).add(def.name, ref);
     return object;
   }
 
@@ -247,7 +253,7 @@ export function createObjectStore(deps: {
    * Many objects of one type in a few queries (the export reads a message's objects this way). To be
    * changed, each keeps its stored row, as `read` does, so that an update sets only what changed.
    */
-  async function readMany(trx: Db, def: ObjectTypeDef, refs: readonly string[], toChange = false) {
+  async function readMany(trx: Db, def: ObjectTypeDef, refs: readonly string[], forChange = false) {
     await writeGathered(trx);
     const found = new Map<string, StoredObject>();
     const table = tableName(def);
@@ -257,7 +263,7 @@ export function createObjectStore(deps: {
     ]);
     for (const batch of inListBatches([...new Set(refs)])) {
       const list = placeholders(batch.length);
-      if (toChange) {
+      if (forChange) {
         const rows = await queryRows(
           trx,
           sqlTarget,
@@ -265,10 +271,8 @@ export function createObjectStore(deps: {
           batch,
         );
         for (const row of rows) {
-          const object = decodeHeader(def, row);
-          storedRows.set(object, row);
+          const object = toChange(trx, def, row);
           found.set(object.ref, object);
-          knownRefs(trx).add(def.name, object.ref);
         }
       } else {
         const rows = await queryArrays(
