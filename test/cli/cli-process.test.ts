@@ -1,6 +1,8 @@
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -206,7 +208,25 @@ describe('ibsync as a process: entry point, exit codes, stderr', () => {
     const bin = join(REPO_ROOT, 'bin', 'ibsync.js');
     accessSync(bin, constants.X_OK);
     const text = readFileSync(bin, 'utf8');
-    expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(text).toContain("import '../dist/cli/main.js';");
+    expect(JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts.start).toBe(
+      'bin/ibsync.js serve --demo',
+    );
+  });
+
+  it("starts Node with the host's memory settings, as the system runs its first line", () => {
+    const shebang = readFileSync(join(REPO_ROOT, 'bin', 'ibsync.js'), 'utf8').split('\n', 1)[0]!;
+    // The kernel hands env everything after the interpreter as one argument, then the script.
+    const [interpreter, ...rest] = shebang.slice(2).split(' ');
+    const dir = mkdtempSync(join(tmpdir(), 'ibsync-launcher-'));
+    const probe = join(dir, 'probe.mjs');
+    writeFileSync(
+      probe,
+      'console.log(JSON.stringify({ arenas: process.env.MALLOC_ARENA_MAX, flags: process.execArgv }));\n',
+    );
+    const run = spawnSync(interpreter!, [rest.join(' '), probe], { encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ arenas: '2', flags: ['--max-semi-space-size=8'] });
   });
 });
