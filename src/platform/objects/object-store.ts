@@ -98,12 +98,18 @@ const storedRows = new WeakMap<object, Row>();
 /** Refs a transaction has seen exist, per type: enough for the catalogs a large load keeps naming. */
 const KNOWN_REFS = 50_000;
 
-class KnownRefs {
+/**
+ * What a transaction has seen exist, for checking references: only of the types some field refers to, as
+ * no check asks about another (a large load's sales and payments would otherwise fill it for nothing).
+ */
+export class KnownRefs {
   private readonly types = new Map<string, BoundedSet<string>>();
+  constructor(private readonly referenced: ReadonlySet<string>) {}
   has(type: string, ref: string): boolean {
     return this.types.get(type)?.has(ref) === true;
   }
   add(type: string, ref: string): void {
+    if (!this.referenced.has(type)) return;
     let refs = this.types.get(type);
     if (!refs) {
       refs = new BoundedSet<string>(KNOWN_REFS);
@@ -116,6 +122,19 @@ class KnownRefs {
   }
 }
 
+/** The types some field or line field of the application refers to. */
+export function referencedTypes(app: ApplicationDef): Set<string> {
+  const targets = new Set<string>();
+  const collect = (fields: readonly FieldDef[]) => {
+    for (const field of fields) if (field.type.kind === 'ref') targets.add(field.type.to);
+  };
+  for (const type of app.types) {
+    collect(type.fields);
+    for (const section of type.tabularSections ?? []) collect(section.fields);
+  }
+  return targets;
+}
+
 export function createObjectStore(deps: {
   db: Db;
   dialect: StorageDialect;
@@ -126,6 +145,7 @@ export function createObjectStore(deps: {
   const { db, dialect, sql: sqlTarget, app, hooks } = deps;
 
   const types = new Map(app.types.map((type) => [type.name, type]));
+  const referenced = referencedTypes(app);
   const statements = {
     select: (table: string) => `select * from ${quote(table)} where ref = ?`,
     lines: (table: string) => `select * from ${quote(table)} where owner_ref = ? order by line_no`,
@@ -308,8 +328,8 @@ export function createObjectStore(deps: {
   /** Only a transaction remembers: outside one, another writer may delete what was seen a moment ago. */
   function knownRefs(trx: Db): KnownRefs {
     return trx.isTransaction
-      ? transactionCache(trx, 'objects.knownRefs', () => new KnownRefs())
-      : new KnownRefs();
+      ? transactionCache(trx, 'objects.knownRefs', () => new KnownRefs(referenced))
+      : new KnownRefs(referenced);
   }
 
   function parseInput(def: ObjectTypeDef, mode: 'create' | 'update', input: unknown) {
