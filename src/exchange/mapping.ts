@@ -1,3 +1,4 @@
+import { sql as sqlText } from 'kysely';
 import { AppError } from '../platform/errors.js';
 import type { ObjectTypeDef } from '../platform/metadata.js';
 import { columnName, tableName } from '../platform/metadata.js';
@@ -6,7 +7,7 @@ import { type Db, withIndexesBuiltAfter } from '../platform/storage/index.js';
 import { execute, insertMany, queryRows, quote, type SqlTarget } from '../platform/storage/raw-sql.js';
 import type { IncomingObject } from './conversion.js';
 import type { ExchangeContext } from './exchange-context.js';
-import { mappingReviewTable } from './exchange-tables.js';
+import { mappingAnalysisTable, TO_REVIEW } from './exchange-tables.js';
 import { createIdentifier, type Identification, type Identifier } from './identification.js';
 import { checkHeader } from './import.js';
 import { openMessage } from './message-reader.js';
@@ -124,7 +125,7 @@ async function freeNameIndex(
     trx,
     sql,
     `select ref, ${column} from ${quote(tableName(def))}
-     where name is not null and deleted = ? and ref not in (select local_ref from exchange_mapping_review
+     where name is not null and deleted = ? and ref not in (select local_ref from exchange_mapping_analysis
        where node_id = ? and type = ? and local_ref is not null)`,
     [notDeleted, nodeId, def.name],
   );
@@ -223,14 +224,14 @@ function statusOf(found: Identification): {
 /**
  * Analyses the messages waiting for mapping without writing to the data: per object how it would be
  * identified, and for the unmatched and ambiguous ones the local candidates with a score and a reason.
- * The result is kept per node (exchange_mapping_review) for the review and its paging.
+ * The result is kept per node (exchange_mapping_analysis) for the review and its paging.
  */
 export async function analyzeMapping(context: ExchangeContext, node: ExchangeNode): Promise<TypeSummary[]> {
   const waiting = (await context.messages.list(node.id, 'in')).filter(
     (message) => message.status === 'awaiting-mapping',
   );
   return context.infobase.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom(mappingReviewTable.name).where('node_id', '=', node.id).execute();
+    await trx.deleteFrom(mappingAnalysisTable.name).where('node_id', '=', node.id).execute();
     const { sql } = context.infobase;
     const identifier = createIdentifier({
       trx,
@@ -322,7 +323,7 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
       await insertMany(
         trx,
         sql,
-        mappingReviewTable.name,
+        mappingAnalysisTable.name,
         [
           'node_id',
           'type',
@@ -341,7 +342,7 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
     };
     // The rows go in in the order of their key; the index by status is built once they are all in, where
     // that does not hold other settings' reviews off until the analysis commits.
-    const aside = context.infobase.dialect.rebuildsIndexesAside ? [mappingReviewTable] : [];
+    const aside = context.infobase.dialect.rebuildsIndexesAside ? [mappingAnalysisTable] : [];
     await withIndexesBuiltAfter(trx, aside, async () => {
       for (const [index, message] of waiting.entries()) {
         const laterMessages = index < waiting.length - 1;
@@ -390,8 +391,8 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
         const unmatched = await queryRows<{ seq: number; name: string }>(
           trx,
           sql,
-          `select seq, name from exchange_mapping_review
-           where node_id = ? and status = 'unmatched' and type = ? and seq > ? and name is not null
+          `select seq, name from exchange_mapping_analysis
+           where node_id = ? and status = 'unmatched' and ${TO_REVIEW} and type = ? and seq > ? and name is not null
            order by seq limit 500`,
           [node.id, type, after],
         );
@@ -403,7 +404,7 @@ export async function analyzeMapping(context: ExchangeContext, node: ExchangeNod
           await execute(
             trx,
             sql,
-            'update exchange_mapping_review set candidates = ? where node_id = ? and seq = ?',
+            'update exchange_mapping_analysis set candidates = ? where node_id = ? and seq = ?',
             [JSON.stringify(candidates), node.id, item.seq],
           );
         }
@@ -472,8 +473,11 @@ export async function mappingItems(
   node: ExchangeNode,
   query: { type?: string; status?: MappingStatus | 'all' | 'review'; limit?: number; offset?: number },
 ): Promise<{ items: MappingItem[]; total: number }> {
-  let base = context.infobase.db.selectFrom('exchange_mapping_review').where('node_id', '=', node.id);
+  let base = context.infobase.db.selectFrom(mappingAnalysisTable.name).where('node_id', '=', node.id);
   if (query.type) base = base.where('type', '=', query.type);
+  // Said as the index says it, so that the database takes the index of the rows to review.
+  if (query.status !== undefined && query.status !== 'all' && query.status !== 'matched')
+    base = base.where(sqlText.raw<boolean>(TO_REVIEW));
   if (query.status === 'review') base = base.where('status', 'in', ['ambiguous', 'unmatched']);
   else if (query.status && query.status !== 'all') base = base.where('status', '=', query.status);
   const total = await base.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();

@@ -234,7 +234,7 @@ export function createNodeStore(db: Db) {
         'exchange_message_parts',
         'exchange_held_back',
         'exchange_mapping_decisions',
-        'exchange_mapping_review',
+        'exchange_mapping_analysis',
         'exchange_locks',
       ]) {
         await trx.deleteFrom(table).where('node_id', '=', id).execute();

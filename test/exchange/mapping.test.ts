@@ -120,13 +120,15 @@ describeEachDialect(
     });
 
     it('analyses before anything is written, with exact counts per type, also after a restart', async () => {
-      // A table an earlier version kept its analyses in: it goes at the next start, its content with it.
+      // Tables earlier versions kept their analyses in: they go at the next start, their content with them.
       const stale = await bp.host.get('bp');
-      await stale.db.schema.createTable('exchange_mapping_items').addColumn('node_id', 'text').execute();
+      for (const table of ['exchange_mapping_items', 'exchange_mapping_review'])
+        await stale.db.schema.createTable(table).ifNotExists().addColumn('node_id', 'text').execute();
       // Accounting restarts between the arrival of the data and the analysis: nothing it needs is in memory.
       await restartAccounting();
       const reopened = await bp.host.get('bp');
-      expect((await reopened.dialect.listColumns(reopened.db, 'exchange_mapping_items')).size).toBe(0);
+      for (const table of ['exchange_mapping_items', 'exchange_mapping_review'])
+        expect((await reopened.dialect.listColumns(reopened.db, table)).size, table).toBe(0);
       const before = Object.fromEntries(
         await Promise.all(
           TYPES.map(async (type) => [type, (await bpApi('GET', `/data/${type}`)).data.total]),

@@ -2,12 +2,24 @@ import { sql } from 'kysely';
 import type { ColumnKind, Db, StorageDialect } from './storage.js';
 
 export type ColumnSpec = { name: string; type: ColumnKind; notNull?: boolean };
-export type IndexSpec = { name: string; columns: readonly string[]; unique?: boolean };
+export type IndexSpec = {
+  name: string;
+  columns: readonly string[];
+  unique?: boolean;
+  /** A partial index: only the rows this SQL condition holds for. A query uses it only if it repeats it. */
+  where?: string;
+};
 export type TableSpec = {
   name: string;
   columns: readonly ColumnSpec[];
   primaryKey: readonly string[];
   indexes?: readonly IndexSpec[];
+  /**
+   * Rows stored in the order of the primary key, with no second copy of it in an index (SQLite's
+   * `without rowid`): for a table only ever read by its key or a prefix of it. PostgreSQL has no such
+   * storage and ignores it.
+   */
+  clusteredByKey?: boolean;
 };
 
 export const text = { kind: 'text' } as const;
@@ -29,6 +41,7 @@ export async function ensureTable(db: Db, dialect: StorageDialect, table: TableS
       );
     }
     builder = builder.addPrimaryKeyConstraint(`${table.name}_pk`, [...table.primaryKey] as never);
+    if (table.clusteredByKey && dialect.name === 'sqlite') builder = builder.modifyEnd(sql`without rowid`);
     await builder.execute();
   } else {
     for (const column of table.columns) {
@@ -49,6 +62,7 @@ export async function createIndex(db: Db, table: string, index: IndexSpec): Prom
     .on(table)
     .columns([...index.columns]);
   if (index.unique) builder = builder.unique();
+  if (index.where) builder = builder.where(sql.raw<boolean>(index.where));
   await builder.execute();
 }
 
