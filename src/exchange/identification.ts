@@ -37,6 +37,9 @@ const WHOLE_INDEX_ROWS = 200_000;
 
 type Decision = { action: string; localRef: string | null };
 
+/** Identifying values that conflict with none: a first-group candidate's, which are the searcher's own. */
+const SAME_AS_KEY: Readonly<Record<string, string | undefined>> = Object.freeze({});
+
 /** A peer ref no object has: asked whether a local object stands for it, any holder counts. */
 const NO_PEER_OBJECT = '';
 
@@ -126,13 +129,19 @@ export function createIdentifier(deps: {
     }));
   }
 
-  /** A candidate from a row of `candidateColumns`: its ref, its key, then its identifying columns. */
-  function candidateOf(def: ObjectTypeDef, row: readonly unknown[]): Candidate {
+  /**
+   * A candidate from a row of `candidateColumns`: its ref, its key, then, beyond the first group, its
+   * identifying columns. One found by the first group's key has the searched object's identifying values
+   * (that key is made of them): nothing of it can conflict, and the row carries no more.
+   */
+  function candidateOf(def: ObjectTypeDef, groupIndex: number, row: readonly unknown[]): Candidate {
+    const ref = String(row[0]);
+    if (groupIndex === 0) return { ref, identifying: SAME_AS_KEY };
     const values: Record<string, unknown> = {};
     identifyingColumns(def).forEach(({ field }, index) => {
       values[field] = row[2 + index];
     });
-    return { ref: String(row[0]), identifying: identifyingValues(def, values) };
+    return { ref, identifying: identifyingValues(def, values) };
   }
 
   /** A person's decisions, read once for the whole import: there are few, and a load does not change them. */
@@ -241,9 +250,13 @@ export function createIdentifier(deps: {
   const chunkKey = (def: ObjectTypeDef, groupIndex: number) => `${def.name}\u0000${groupIndex}`;
 
   const candidateColumns = (def: ObjectTypeDef, groupIndex: number) =>
-    `ref, ${quote(searchKeyColumn(groupIndex))} as search_key${identifyingColumns(def)
-      .map(({ column }) => `, ${quote(column)}`)
-      .join('')}`;
+    `ref, ${quote(searchKeyColumn(groupIndex))} as search_key${
+      groupIndex === 0
+        ? ''
+        : identifyingColumns(def)
+            .map(({ column }) => `, ${quote(column)}`)
+            .join('')
+    }`;
 
   /**
    * Every candidate of the first search group at once, by key, when the whole catalog is worth reading.
@@ -272,8 +285,8 @@ export function createIdentifier(deps: {
         for (const row of all) {
           const key = String(row[1]);
           const list = byKey.get(key);
-          if (!list) byKey.set(key, [candidateOf(def, row)]);
-          else if (list.length < CANDIDATES) list.push(candidateOf(def, row));
+          if (!list) byKey.set(key, [candidateOf(def, 0, row)]);
+          else if (list.length < CANDIDATES) list.push(candidateOf(def, 0, row));
         }
         return byKey;
       })();
@@ -300,7 +313,7 @@ export function createIdentifier(deps: {
       );
       for (const row of found) {
         const list = byKey.get(String(row[1]));
-        if (list && list.length < CANDIDATES) list.push(candidateOf(def, row));
+        if (list && list.length < CANDIDATES) list.push(candidateOf(def, groupIndex, row));
       }
     }
     return byKey;
