@@ -262,7 +262,7 @@ export function createIdentifier(deps: {
    * Every candidate of the first search group at once, by key, when the whole catalog is worth reading.
    * Only the first: every searched object asks it, the later groups only those the first left unmatched.
    */
-  const wholeFirstGroups = new Map<string, Promise<Map<string, Candidate[]> | undefined>>();
+  const wholeFirstGroups = new Map<string, Promise<Map<string, string | string[]> | undefined>>();
   function wholeFirstGroup(def: ObjectTypeDef) {
     const incoming = deps.incomingObjects ?? 0;
     if (!readOnly || incoming === 0) return undefined;
@@ -276,17 +276,19 @@ export function createIdentifier(deps: {
         const count = Number(counted?.count ?? 0);
         // One row read in a pass costs about half a key looked up (bench/, 100,000 counterparties).
         if (count > 2 * incoming || count > WHOLE_INDEX_ROWS) return undefined;
-        const byKey = new Map<string, Candidate[]>();
+        // Only the refs, most keys having one: a candidate is made when its key is asked for, and is gone
+        // with its chunk, where a hundred thousand kept for the whole analysis burdened every collection.
+        const byKey = new Map<string, string | string[]>();
         const all = await arrays(
           `select ${candidateColumns(def, 0)} from ${quote(tableName(def))}
            where ${quote(searchKeyColumn(0))} is not null and deleted = ?`,
           [notDeleted],
         );
-        for (const row of all) {
-          const key = String(row[1]);
-          const list = byKey.get(key);
-          if (!list) byKey.set(key, [candidateOf(def, 0, row)]);
-          else if (list.length < CANDIDATES) list.push(candidateOf(def, 0, row));
+        for (const [ref, key] of all) {
+          const held = byKey.get(String(key));
+          if (held === undefined) byKey.set(String(key), String(ref));
+          else if (typeof held === 'string') byKey.set(String(key), [held, String(ref)]);
+          else if (held.length < CANDIDATES) held.push(String(ref));
         }
         return byKey;
       })();
@@ -299,7 +301,14 @@ export function createIdentifier(deps: {
     const byKey = new Map<string, Candidate[]>();
     const whole = groupIndex === 0 ? await wholeFirstGroup(def) : undefined;
     if (whole) {
-      for (const value of keys) byKey.set(value, whole.get(value) ?? []);
+      for (const value of keys) {
+        const held = whole.get(value) ?? [];
+        const refs = typeof held === 'string' ? [held] : held;
+        byKey.set(
+          value,
+          refs.map((ref) => ({ ref, identifying: SAME_AS_KEY })),
+        );
+      }
       return byKey;
     }
     for (const value of keys) byKey.set(value, []);
