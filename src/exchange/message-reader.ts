@@ -176,8 +176,8 @@ async function* bodyOf(lines: AsyncGenerator<ReadLine>): AsyncGenerator<BodyObje
     for await (const line of lines) {
       if (line.kind === 'object') {
         count += 1;
-        const { kind: _, ...object } = line;
-        yield object as BodyObject;
+        // As it is: a copy without its kind would cost an object per line, and no reader looks at the kind.
+        yield line;
         continue;
       }
       const parsed = messageTrailerSchema.safeParse((line.value as { Trailer?: unknown }).Trailer);
