@@ -102,7 +102,7 @@ export const TO_REVIEW = "status <> 'matched'";
  * the order the objects came in, so that an analysis appends its rows: a key on the peer's refs would take
  * them in random order, which costs a third of the insert at 100,000 objects. The analysis itself keeps an
  * object to one row. Stored in the key's order, and indexed by status only where a person has something
- * to review: the analysis of 100,000 objects writes a third less (docs/BENCHMARKS.md, eighth pass).
+ * to review: the analysis of 100,000 objects writes a quarter less (docs/BENCHMARKS.md, eighth pass).
  */
 export const mappingAnalysisTable: TableSpec = {
   name: 'exchange_mapping_analysis',
