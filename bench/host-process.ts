@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launcherSettings } from '../src/platform/memory.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -38,30 +38,11 @@ export function buildHost(root: string = REPO_ROOT): void {
   if (result.status !== 0) throw new Error(`the build failed:\n${result.stdout}${result.stderr}`);
 }
 
-/**
- * What the package's command (`bin/ibsync.js`) starts Node with, from its `#!/usr/bin/env -S …` line:
- * variables first, then `node` and its flags. Run this way the hosts keep the memory settings an
- * operator's host has, beside the benchmark's own flags (`--cpu-prof`, which Node refuses in
- * NODE_OPTIONS). A checkout whose line is a plain `#!/usr/bin/env node` has none.
- */
-export function launcherSettings(root: string): { env: Record<string, string>; nodeFlags: string[] } {
-  const first = readFileSync(join(root, 'bin', 'ibsync.js'), 'utf8').split('\n', 1)[0] ?? '';
-  const words = first
-    .replace(/^#!\/usr\/bin\/env( -S)?/, '')
-    .trim()
-    .split(/\s+/);
-  const env: Record<string, string> = {};
-  while (words[0]?.includes('=')) {
-    const [name, ...value] = words.shift()!.split('=');
-    env[name!] = value.join('=');
-  }
-  if (words.shift() !== 'node') throw new Error(`${root}/bin/ibsync.js does not start node: ${first}`);
-  return { env, nodeFlags: words };
-}
-
 /** `ibsync serve` as its own process, the way an operator runs it: its own port, data and memory. */
 export async function startHostProcess(options: HostProcessOptions): Promise<HostProcess> {
   const root = options.root ?? REPO_ROOT;
+  // As the package's command starts a host (its memory settings), beside the benchmark's own flags:
+  // on the command line, since Node refuses `--cpu-prof` in NODE_OPTIONS.
   const launcher = launcherSettings(root);
   const child: ChildProcess = spawn(
     process.execPath,

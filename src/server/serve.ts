@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { seedDemoHost } from '../apps/demo/seed-demo-host.js';
 import type { Host } from '../platform/host.js';
-import { boundHeapGrowth } from '../platform/memory.js';
+import { boundHeapGrowth, launcherSettings, missingLauncherSettings } from '../platform/memory.js';
 import { loadHostKey } from '../platform/secret-box.js';
 import { openStorage, type StorageConfig } from '../platform/storage/index.js';
 import { buildApp, REDACTED_LOG_PATHS } from './app.js';
@@ -35,10 +36,32 @@ const packageVersion = (): string => {
   }
 };
 
+/**
+ * Says so when Node was started without what the package's command gives it (`bin/ibsync.js`): such a
+ * host runs, but holds tens of megabytes more than its budget allows for (docs/BENCHMARKS.md).
+ */
+function warnOfMissingMemorySettings(logger: pino.Logger): void {
+  let missing: string[];
+  try {
+    missing = missingLauncherSettings(
+      launcherSettings(fileURLToPath(new URL('../..', import.meta.url))),
+      process,
+    );
+  } catch {
+    return; // installed without the package's command: nothing to compare with
+  }
+  if (missing.length === 0) return;
+  logger.warn(
+    { missing },
+    `Node was started without ${missing.join(' and ')}, which keep a host within its memory budget: start it with bin/ibsync.js (as npm start does)`,
+  );
+}
+
 /** The process: storage, host, app, listen, and a graceful close on SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   boundHeapGrowth();
   const logger = pino({ level: options.logLevel ?? 'info', redact: REDACTED_LOG_PATHS });
+  warnOfMissingMemorySettings(logger);
   const storage = openStorage(options.storage);
   const {
     host,

@@ -57,6 +57,22 @@ describe('ibsync as a process: entry point, exit codes, stderr', () => {
     await store?.cleanup();
   });
 
+  it("warns when Node was started without the package's memory settings, and not when it has them", async () => {
+    // The helper starts hosts through tsx, without bin/ibsync.js.
+    expect(host.output()).toMatch(
+      /started without MALLOC_ARENA_MAX=2 and --max-semi-space-size=8.*start it with bin\/ibsync\.js/,
+    );
+    const settled = await startServerProcess({
+      env: { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=8' },
+    });
+    try {
+      expect(settled.output()).not.toContain('memory budget');
+    } finally {
+      await settled.stop();
+      await settled.store.cleanup();
+    }
+  });
+
   it('runs a command against the host and exits with 0', async () => {
     const result = await cliProcess(['ib', 'list', '--json'], { IBSYNC_URL: host.url });
     expect(result.stderr).toBe('');
