@@ -38,7 +38,7 @@ const packageVersion = (): string => {
 
 /**
  * Says so when Node was started without what the package's command gives it (`bin/ibsync.js`): such a
- * host runs, but holds tens of megabytes more than its budget allows for (docs/BENCHMARKS.md).
+ * host runs, but holds tens of megabytes more under load (docs/BENCHMARKS.md, seventh pass).
  */
 function warnOfMissingMemorySettings(logger: pino.Logger): void {
   let missing: string[];
