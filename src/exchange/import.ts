@@ -39,6 +39,7 @@ import {
   entryOf,
   openMessage,
 } from './message-reader.js';
+import type { StoredMessage } from './message-store.js';
 import type { ExchangeNode } from './nodes.js';
 import { deferLinks, link, writeLinks } from './public-ids.js';
 
@@ -740,9 +741,18 @@ function describeRef(field: string, ref: IncomingRef): string {
   return `${field}: ${ref.localType} ${ref.peerRef ?? ''}${keys ? ` (${keys})` : ''}`.trim();
 }
 
+/** Refusals of a whole message: it is dropped, and the sender sends its changes again. */
+const DROPS_THE_MESSAGE = new Set([
+  'bad_message',
+  'wrong_recipient',
+  'wrong_sender',
+  'unsupported_format_version',
+]);
+
 /**
  * Imports a complete incoming message: checks its header, skips it if already applied (reading its
- * acknowledgement still), and otherwise applies its body and saves receivedNo in one transaction.
+ * acknowledgement still), and otherwise applies its body and saves receivedNo in one transaction. The
+ * message is read once, in that transaction; only one kept for mapping is read here for its header.
  */
 export async function importMessage(
   context: ExchangeContext,
@@ -753,6 +763,25 @@ export async function importMessage(
   const { nodes, messages, infobase } = context;
   const node = await nodes.require(nodeId);
   const message = await messages.verifyIncoming(node.id, messageNo);
+  if (options.storeForMapping) return keepForMapping(context, node, message);
+  try {
+    return await applyStoredMessage(context, node, messageNo, options.progress);
+  } catch (error) {
+    if (error instanceof AppError && DROPS_THE_MESSAGE.has(error.code)) {
+      await infobase.db.transaction().execute((trx) => messages.deleteMessage(trx, node.id, 'in', messageNo));
+    }
+    throw error;
+  }
+}
+
+/** The initial message during setup: kept, unapplied, for the mapping (S20), once its header is checked. */
+async function keepForMapping(
+  context: ExchangeContext,
+  node: ExchangeNode,
+  message: StoredMessage,
+): Promise<ImportResult> {
+  const { messages, infobase } = context;
+  const { messageNo } = message;
   const headerLines = readMessageLines(messages.parts(node.id, 'in', messageNo));
   let header: MessageHeader;
   try {
@@ -772,22 +801,11 @@ export async function importMessage(
     });
     return { outcome: 'duplicate', messageNo, receivedNo: node.receivedNo, record };
   }
-  if (options.storeForMapping) {
-    await infobase.db.transaction().execute(async (trx) => {
-      await acknowledge(trx, node.id, header.Confirmation.ReceivedNo);
-      await messages.setStatus(node.id, 'in', messageNo, 'awaiting-mapping', trx);
-    });
-    return { outcome: 'stored-for-mapping', messageNo, receivedNo: node.receivedNo, record };
-  }
-  try {
-    return await applyStoredMessage(context, node, messageNo, options.progress);
-  } catch (error) {
-    // A message that cannot be applied is dropped whole; the sender sends its changes again.
-    if (error instanceof AppError && error.code === 'bad_message') {
-      await infobase.db.transaction().execute((trx) => messages.deleteMessage(trx, node.id, 'in', messageNo));
-    }
-    throw error;
-  }
+  await infobase.db.transaction().execute(async (trx) => {
+    await acknowledge(trx, node.id, header.Confirmation.ReceivedNo);
+    await messages.setStatus(node.id, 'in', messageNo, 'awaiting-mapping', trx);
+  });
+  return { outcome: 'stored-for-mapping', messageNo, receivedNo: node.receivedNo, record };
 }
 
 /** Thrown to roll a dry run back once it has counted what it would do. */
@@ -817,7 +835,22 @@ async function applyInTransaction(
     purpose: 'import',
     dialect: context.infobase.dialect.name,
   });
-  const header = await checkHeader(context, node, opened.header);
+  let header: MessageHeader;
+  try {
+    header = await checkHeader(context, node, opened.header);
+  } catch (error) {
+    await opened.body.return(undefined);
+    throw error;
+  }
+  if (header.Confirmation.MessageNo <= node.receivedNo) {
+    // Applied before (its acknowledgement got lost): only what it acknowledges counts.
+    await opened.body.return(undefined);
+    await acknowledge(trx, node.id, header.Confirmation.ReceivedNo);
+    await messages.deleteMessage(trx, node.id, 'in', messageNo);
+    const record = new SessionRecord();
+    record.bytesReceived = message.size;
+    return { outcome: 'duplicate', messageNo, receivedNo: node.receivedNo, record };
+  }
   const applier = new MessageApplier(context, trx, node, header.Confirmation.MessageNo);
   const applied = await applier.applyAll(opened.body, (done) => progress?.(done, message.objectCount));
   progress?.(applied, message.objectCount);
