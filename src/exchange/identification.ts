@@ -40,6 +40,9 @@ type Decision = { action: string; localRef: string | null };
 /** Identifying values that conflict with none: a first-group candidate's, which are the searcher's own. */
 const SAME_AS_KEY: Readonly<Record<string, string | undefined>> = Object.freeze({});
 
+/** A candidate found by the first search group's key (see `candidateOf`). */
+const byFirstKey = (ref: string): Candidate => ({ ref, identifying: SAME_AS_KEY });
+
 /** A peer ref no object has: asked whether a local object stands for it, any holder counts. */
 const NO_PEER_OBJECT = '';
 
@@ -136,7 +139,7 @@ export function createIdentifier(deps: {
    */
   function candidateOf(def: ObjectTypeDef, groupIndex: number, row: readonly unknown[]): Candidate {
     const ref = String(row[0]);
-    if (groupIndex === 0) return { ref, identifying: SAME_AS_KEY };
+    if (groupIndex === 0) return byFirstKey(ref);
     const values: Record<string, unknown> = {};
     identifyingColumns(def).forEach(({ field }, index) => {
       values[field] = row[2 + index];
@@ -304,10 +307,7 @@ export function createIdentifier(deps: {
       for (const value of keys) {
         const held = whole.get(value) ?? [];
         const refs = typeof held === 'string' ? [held] : held;
-        byKey.set(
-          value,
-          refs.map((ref) => ({ ref, identifying: SAME_AS_KEY })),
-        );
+        byKey.set(value, refs.map(byFirstKey));
       }
       return byKey;
     }

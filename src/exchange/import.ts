@@ -763,9 +763,10 @@ export async function importMessage(
   const { nodes, messages, infobase } = context;
   const node = await nodes.require(nodeId);
   const message = await messages.verifyIncoming(node.id, messageNo);
-  if (options.storeForMapping) return keepForMapping(context, node, message);
   try {
-    return await applyStoredMessage(context, node, messageNo, options.progress);
+    return options.storeForMapping
+      ? await keepForMapping(context, node, message)
+      : await applyStoredMessage(context, node, messageNo, options.progress);
   } catch (error) {
     if (error instanceof AppError && DROPS_THE_MESSAGE.has(error.code)) {
       await infobase.db.transaction().execute((trx) => messages.deleteMessage(trx, node.id, 'in', messageNo));
@@ -781,31 +782,42 @@ async function keepForMapping(
   message: StoredMessage,
 ): Promise<ImportResult> {
   const { messages, infobase } = context;
-  const { messageNo } = message;
-  const headerLines = readMessageLines(messages.parts(node.id, 'in', messageNo));
+  const headerLines = readMessageLines(messages.parts(node.id, 'in', message.messageNo));
   let header: MessageHeader;
   try {
     header = await readHeader(context, node, headerLines);
-  } catch (error) {
-    await infobase.db.transaction().execute((trx) => messages.deleteMessage(trx, node.id, 'in', messageNo));
-    throw error;
   } finally {
     await headerLines.return(undefined);
   }
+  return infobase.db.transaction().execute(async (trx) => {
+    if (header.Confirmation.MessageNo <= node.receivedNo)
+      return dropRepeated(context, trx, node, message, header);
+    await acknowledge(trx, node.id, header.Confirmation.ReceivedNo);
+    await messages.setStatus(node.id, 'in', message.messageNo, 'awaiting-mapping', trx);
+    const record = new SessionRecord();
+    record.bytesReceived = message.size;
+    return {
+      outcome: 'stored-for-mapping',
+      messageNo: message.messageNo,
+      receivedNo: node.receivedNo,
+      record,
+    };
+  });
+}
+
+/** A message applied before (its acknowledgement got lost): only what it acknowledges counts, and it goes. */
+async function dropRepeated(
+  context: ExchangeContext,
+  trx: Db,
+  node: ExchangeNode,
+  message: StoredMessage,
+  header: MessageHeader,
+): Promise<ImportResult> {
+  await acknowledge(trx, node.id, header.Confirmation.ReceivedNo);
+  await context.messages.deleteMessage(trx, node.id, 'in', message.messageNo);
   const record = new SessionRecord();
   record.bytesReceived = message.size;
-  if (header.Confirmation.MessageNo <= node.receivedNo) {
-    await infobase.db.transaction().execute(async (trx) => {
-      await acknowledge(trx, node.id, header.Confirmation.ReceivedNo);
-      await messages.deleteMessage(trx, node.id, 'in', messageNo);
-    });
-    return { outcome: 'duplicate', messageNo, receivedNo: node.receivedNo, record };
-  }
-  await infobase.db.transaction().execute(async (trx) => {
-    await acknowledge(trx, node.id, header.Confirmation.ReceivedNo);
-    await messages.setStatus(node.id, 'in', messageNo, 'awaiting-mapping', trx);
-  });
-  return { outcome: 'stored-for-mapping', messageNo, receivedNo: node.receivedNo, record };
+  return { outcome: 'duplicate', messageNo: message.messageNo, receivedNo: node.receivedNo, record };
 }
 
 /** Thrown to roll a dry run back once it has counted what it would do. */
@@ -843,13 +855,8 @@ async function applyInTransaction(
     throw error;
   }
   if (header.Confirmation.MessageNo <= node.receivedNo) {
-    // Applied before (its acknowledgement got lost): only what it acknowledges counts.
     await opened.body.return(undefined);
-    await acknowledge(trx, node.id, header.Confirmation.ReceivedNo);
-    await messages.deleteMessage(trx, node.id, 'in', messageNo);
-    const record = new SessionRecord();
-    record.bytesReceived = message.size;
-    return { outcome: 'duplicate', messageNo, receivedNo: node.receivedNo, record };
+    return dropRepeated(context, trx, node, message, header);
   }
   const applier = new MessageApplier(context, trx, node, header.Confirmation.MessageNo);
   const applied = await applier.applyAll(opened.body, (done) => progress?.(done, message.objectCount));
