@@ -5,7 +5,7 @@ import { columnName, type FieldDef, type ObjectTypeDef } from '../platform/metad
 import { deferNumberNotes, writeNotedNumbers } from '../platform/numbering.js';
 import { parseObjectInput } from '../platform/objects/object-input.js';
 import type { NewObjectRows } from '../platform/objects/object-rows.js';
-import type { StoredObject } from '../platform/objects/object-store.js';
+import type { RefExists, StoredObject } from '../platform/objects/object-store.js';
 import type { Db } from '../platform/storage/index.js';
 import { execute, type SqlTarget } from '../platform/storage/raw-sql.js';
 import { forgetTransactionCache } from '../platform/storage/transaction-cache.js';
@@ -139,6 +139,9 @@ export class MessageApplier {
   private readonly sql: SqlTarget;
   /** The chunk's objects that exist here, read together before it is applied (`readBefores`). */
   private readonly befores = new Map<string, StoredObject>();
+  /** What the chunk's look-ups found to exist: the object store need not ask again for references. */
+  private readonly exists: RefExists = (typeName, ref) =>
+    this.identifier.existsKnown(this.context.typeDef(typeName), ref) === true;
 
   constructor(
     private readonly context: ExchangeContext,
@@ -396,6 +399,7 @@ export class MessageApplier {
           trx: this.trx,
           before: { object: before },
           discardResult: true,
+          exists: this.exists,
           ...(incoming.system.createdIn ? { createdIn: incoming.system.createdIn } : {}),
         },
       ),
@@ -428,7 +432,7 @@ export class MessageApplier {
         def.name,
         rows,
         { kind: 'exchange', nodeId: this.node.id },
-        { trx: this.trx },
+        { trx: this.trx, exists: this.exists },
       ),
     );
     if (failure) return { problem: failure };

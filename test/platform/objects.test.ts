@@ -79,6 +79,35 @@ describeEachDialect('objects: one write path with validation and hooks', (dialec
     ]);
   });
 
+  it('asks nothing of the references a caller knows exist, and checks the others', async () => {
+    // The exchange's importer knows of every ref a chunk names; the store takes its word for them. A ref
+    // vouched for but absent shows that no look-up was made for it.
+    const vouched = '00000000-0000-4000-8000-000000000003';
+    const exists = (type: string, ref: string) => type === 'counterparty' && ref === vouched;
+    const missingOrganization = '00000000-0000-4000-8000-000000000004';
+    const error = await crm.objects
+      .put(
+        'contract',
+        randomUUID(),
+        { counterparty: vouched, organization: missingOrganization },
+        user,
+        { exists },
+      )
+      .catch((caught) => caught);
+    expect(error.fields.map((f: { field: string; code: string }) => `${f.field}:${f.code}`)).toEqual([
+      'organization:reference_not_found',
+    ]);
+    const { organization } = await basics(crm);
+    const contract = await crm.objects.put(
+      'contract',
+      randomUUID(),
+      { counterparty: vouched, organization },
+      user,
+      { exists },
+    );
+    expect(contract).toMatchObject({ counterparty: vouched, organization });
+  });
+
   it('refuses an unknown type with the list of known ones', async () => {
     const error = await crm.objects.create('spaceship', {}, user).catch((caught) => caught);
     expect(error.code).toBe('unknown_type');

@@ -56,7 +56,14 @@ export type WriteOptions = {
   trx?: Db;
   /** The prefix of the infobase where the object was born; only the exchange sets it. */
   createdIn?: string;
+  /**
+   * Whether the caller knows, in this transaction, that an object of the type has the ref: its references
+   * need no look-up then. The exchange's importer knows this of every ref a chunk names, fetched together.
+   */
+  exists?: RefExists;
 };
+
+export type RefExists = (typeName: string, ref: string) => boolean;
 
 /**
  * `put` of a caller that has just read the object in the same transaction: it is not read again; and
@@ -345,6 +352,7 @@ export function createObjectStore(deps: {
     trx: Db,
     def: ObjectTypeDef,
     values: Record<string, unknown>,
+    exists: RefExists | undefined,
   ): WantedReference[] | undefined {
     const known = knownRefs(trx);
     let unseen: WantedReference[] | undefined;
@@ -352,7 +360,7 @@ export function createObjectStore(deps: {
       if (field.type.kind !== 'ref' || typeof value !== 'string') return;
       const target = types.get(field.type.to);
       if (!target) throw new Error(`${def.name}.${field.name} refers to undeclared type ${field.type.to}`);
-      if (known.has(target.name, value)) return;
+      if (known.has(target.name, value) || exists?.(target.name, value)) return;
       unseen ??= [];
       unseen.push({ path: path(), target, ref: value });
     };
@@ -658,7 +666,7 @@ export function createObjectStore(deps: {
     before: StoredObject | undefined,
     input: Record<string, unknown>,
     origin: WriteOrigin,
-    createdIn: string | undefined,
+    options: Pick<WriteOptions, 'createdIn' | 'exists'>,
   ): Promise<() => StoredObject> {
     if (before && typeof input.version === 'number' && input.version !== before.version) {
       throw new AppError(
@@ -670,7 +678,7 @@ export function createObjectStore(deps: {
     const { values, changedSections } = mergeInput(def, before, input);
     const crossFieldErrors = def.check?.(values) ?? [];
     if (crossFieldErrors.length > 0) throw validationError(crossFieldErrors, `The ${def.name}`);
-    const unseen = unseenReferences(trx, def, values);
+    const unseen = unseenReferences(trx, def, values, options.exists);
     if (unseen) await checkReferences(trx, def, unseen);
     const requested = (def.kind === 'document' ? input.number : input.code) as string | undefined;
     const numberColumns = await numbering(trx, def, values, before, requested, origin);
@@ -686,7 +694,7 @@ export function createObjectStore(deps: {
         await updateRow(trx, tableName(def), ref, row, storedRows.get(before));
       } else {
         row.ref = ref;
-        row.created_in = createdIn ?? (await readPrefix(trx));
+        row.created_in = options.createdIn ?? (await readPrefix(trx));
         await insertRows(trx, tableName(def), [row]);
       }
     } catch (error) {
@@ -739,8 +747,14 @@ export function createObjectStore(deps: {
    * write path does with the rows it makes itself — references checked, the number noted, the rows
    * inserted, the hooks run. Fails as `save` does.
    */
-  async function createFromRows(trx: Db, def: ObjectTypeDef, rows: NewObjectRows, origin: WriteOrigin) {
-    const unseen = unseenReferences(trx, def, rowValues(def, rows));
+  async function createFromRows(
+    trx: Db,
+    def: ObjectTypeDef,
+    rows: NewObjectRows,
+    origin: WriteOrigin,
+    exists: RefExists | undefined,
+  ) {
+    const unseen = unseenReferences(trx, def, rowValues(def, rows), exists);
     if (unseen) await checkReferences(trx, def, unseen);
     const { header } = rows;
     if (def.kind === 'document') {
@@ -956,7 +970,7 @@ export function createObjectStore(deps: {
             status: 409,
           });
         }
-        return (await save(trx, def, undefined, values, origin, options.createdIn))();
+        return (await save(trx, def, undefined, values, origin, options))();
       });
     },
 
@@ -972,7 +986,7 @@ export function createObjectStore(deps: {
       return inTransaction(options.trx, async (trx) => {
         const before = await read(trx, def, ref);
         if (!before) throw notFound(`The ${def.name} ${ref}`);
-        return (await save(trx, def, before, values, origin, undefined))();
+        return (await save(trx, def, before, values, origin, options))();
       });
     },
 
@@ -1021,8 +1035,13 @@ export function createObjectStore(deps: {
     },
 
     /** A new object from rows made elsewhere (the reader thread): see createFromRows. */
-    async createFromRows(typeName: string, rows: NewObjectRows, origin: WriteOrigin, options: { trx: Db }) {
-      await createFromRows(options.trx, typeDef(typeName), rows, origin);
+    async createFromRows(
+      typeName: string,
+      rows: NewObjectRows,
+      origin: WriteOrigin,
+      options: { trx: Db; exists?: RefExists },
+    ) {
+      await createFromRows(options.trx, typeDef(typeName), rows, origin, options.exists);
     },
 
     /** Creates the object with this ref, or changes it if it exists: the exchange's way to apply. */
@@ -1035,7 +1054,7 @@ export function createObjectStore(deps: {
           before ? 'update' : 'create',
           before ? input : Object.assign({}, input, { ref }),
         );
-        const written = await save(trx, def, before, values, origin, options.createdIn);
+        const written = await save(trx, def, before, values, origin, options);
         return options.discardResult ? undefined : written();
       });
     },
@@ -1051,7 +1070,7 @@ export function createObjectStore(deps: {
       return inTransaction(options.trx, async (trx) => {
         const before = await read(trx, def, ref);
         if (!before) throw notFound(`The ${def.name} ${ref}`);
-        return (await save(trx, def, before, { deleted }, origin, undefined))();
+        return (await save(trx, def, before, { deleted }, origin, options))();
       });
     },
 
