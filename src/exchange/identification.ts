@@ -28,8 +28,12 @@ type Candidate = { ref: string; identifying: Record<string, string | undefined> 
 /** What one incoming object (or reference) will be looked up by: its peer ref, and its keys. */
 export type Lookup = { localType: string; peerRef: string | null; keys: SearchKeys };
 
-/** Look-ups remembered per type and import: a large message names the same catalog items over and over. */
-const REMEMBERED = 20_000;
+/**
+ * Look-ups remembered per type and import: a large message names the same catalog items over and over.
+ * Each chunk fetches what it names anyway, so more than this saves few queries and costs memory: at a
+ * million objects, twice as many held 16 MB more with no faster load (docs/BENCHMARKS.md).
+ */
+const REMEMBERED = 10_000;
 /** Candidates of one search key at most, as a person could review them. */
 const CANDIDATES = 50;
 /** Largest catalog an analysis reads whole into memory instead of looking keys up (about 30 MB). */

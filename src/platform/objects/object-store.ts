@@ -102,8 +102,11 @@ function sameRows(a: readonly Row[], b: readonly Row[]): boolean {
 /** The row each object was read from, as stored: an update then writes only what differs. */
 const storedRows = new WeakMap<object, Row>();
 
-/** Refs a transaction has seen exist, per type: enough for the catalogs a large load keeps naming. */
-const KNOWN_REFS = 50_000;
+/**
+ * Refs a transaction has seen exist, per type. A load's importer vouches for the refs each chunk names
+ * (`WriteOptions.exists`), so this needs to hold only what other writers of one transaction name again.
+ */
+const KNOWN_REFS = 10_000;
 
 /**
  * What a transaction has seen exist, for checking references: only of the types some field refers to, as
