@@ -23,6 +23,7 @@ const BATCH = 500;
 const OBJECT_CACHE = 5_000;
 const KEY_CACHE = 20_000;
 const REF_CACHE = 50_000;
+const NONE: ReadonlySet<string> = new Set();
 
 /**
  * Makes the next message for a node (DESIGN.md 6.4): every change not yet acknowledged is stamped with
@@ -290,10 +291,6 @@ function outgoingContext(
     }
   }
 
-  /** Named by its ref alone: carried by this message, before the objects being written now. */
-  const byRefAlone = (localType: string, ref: string) =>
-    writtenBefore(localType) && carried.get(localType, ref) === true;
-
   async function fetch(localType: string, refs: readonly string[]) {
     const missing = refs.filter((ref) => !objects.has(localType, ref));
     if (missing.length > 0) {
@@ -309,11 +306,11 @@ function outgoingContext(
     await fetchPeerRefs(localType, refs);
   }
 
+  /** The refs an object names, per type; what is already known of them is sorted out per batch (`prefetch`). */
   function named(localType: string, object: StoredObject, into: Map<string, Set<string>>) {
     const def = context.typeDef(localType);
     const add = (to: string, value: unknown) => {
       if (typeof value !== 'string' || !context.exchanged.has(to)) return;
-      if (keys.has(to, value) && (!fieldsRead[to] || fields.has(to, value))) return;
       const refs = into.get(to) ?? new Set<string>();
       refs.add(value);
       into.set(to, refs);
@@ -339,12 +336,22 @@ function outgoingContext(
       if (known !== undefined) return known?.[field];
       return (await objectOf(localType, ref))?.[field];
     },
+    // Asked for every reference of every line: each memory is asked once, as at a million objects a
+    // look-up in them costs more than the rest of naming a carried object.
     async keyProperties(localType, ref) {
       if (writtenBefore(localType)) {
-        if (!carried.has(localType, ref)) await fetchCarried(localType, [ref]);
-        if (carried.get(localType, ref)) {
-          if (!peerRefs.has(localType, ref)) await fetchPeerRefs(localType, [ref]);
-          return { Ссылка: peerRefs.get(localType, ref) ?? ref };
+        let isCarried = carried.get(localType, ref);
+        if (isCarried === undefined) {
+          await fetchCarried(localType, [ref]);
+          isCarried = carried.get(localType, ref);
+        }
+        if (isCarried) {
+          let peerRef = peerRefs.get(localType, ref);
+          if (peerRef === undefined) {
+            await fetchPeerRefs(localType, [ref]);
+            peerRef = peerRefs.get(localType, ref);
+          }
+          return { Ссылка: peerRef ?? ref };
         }
       }
       const cached = keys.get(localType, ref);
@@ -366,21 +373,25 @@ function outgoingContext(
       for (let depth = 0; depth < 2 && level.size > 0; depth += 1) {
         const next = new Map<string, Set<string>>();
         for (const [localType, namedRefs] of level) {
+          const read = fieldsRead[localType];
           let refs = [...namedRefs];
+          let alone: ReadonlySet<string> = NONE;
           if (writtenBefore(localType)) {
             await fetchCarried(localType, refs);
-            const alone = refs.filter((ref) => byRefAlone(localType, ref));
-            await fetchPeerRefs(localType, alone);
+            alone = new Set(refs.filter((ref) => carried.get(localType, ref) === true));
+            await fetchPeerRefs(localType, [...alone]);
             // Named by ref alone, an object is read only for the fields the rules read of it, once: those
             // outlast the objects remembered, and a product named in every batch is not read again.
-            refs = refs.filter(
-              (ref) => !byRefAlone(localType, ref) || (fieldsRead[localType] && !fields.has(localType, ref)),
-            );
+            refs = refs.filter((ref) => !alone.has(ref) || (read && !fields.has(localType, ref)));
           }
+          // Of the others, one whose key properties and read fields are known needs nothing more.
+          refs = refs.filter(
+            (ref) => alone.has(ref) || !keys.has(localType, ref) || (read && !fields.has(localType, ref)),
+          );
           await fetch(localType, refs);
           for (const ref of refs) {
             const object = objects.get(localType, ref);
-            if (object && !byRefAlone(localType, ref)) named(localType, object, next);
+            if (object && !alone.has(ref)) named(localType, object, next);
           }
         }
         level = next;
