@@ -91,6 +91,13 @@ export function createIdentifier(deps: {
    */
   readOnly?: boolean;
   /**
+   * Whether every object an import writes of the type is marked known to the peer, as the change log
+   * marks each type the peer receives. Then the database says which local object stands for which peer
+   * object (a link, or the mark of an object that has the peer's own ref), and this import's memory of it
+   * can forget. An analysis writes nothing, so it keeps all of it.
+   */
+  markedForPeer?: (def: ObjectTypeDef) => boolean;
+  /**
    * How many objects the analysed messages hold. A catalog with at most twice as many rows is read once,
    * whole: one pass over it costs less than looking up that many keys one by one.
    */
@@ -116,8 +123,15 @@ export function createIdentifier(deps: {
   /** ref → whether a local object has it. */
   const existing = new PerTypeMap<boolean>(REMEMBERED);
   const decisions = new Map<string, { byPeer: Map<string, Decision>; linkedLocal: Map<string, string> }>();
-  /** Local objects that stand, in this import, for a peer object (its ref): never for another. */
+  /**
+   * Local objects that stand, in this import, for a peer object (its ref): never for another. Kept whole
+   * only of the types the database cannot answer for (`markedForPeer`); of the others, the young
+   * generation holds far more than a chunk, so what it forgets was linked or marked by an earlier one.
+   */
   const takenHere = new PerTypeMap<string>();
+  const takenRecently = new PerTypeMap<string>(REMEMBERED);
+  const takenBy = (def: ObjectTypeDef, ref: string) =>
+    takenHere.get(def.name, ref) ?? takenRecently.get(def.name, ref);
   /**
    * An analysis's own answers, peer ref → local ref: a later object may name one by its ref alone (the
    * message carried it before), and nothing is written that would let the database say the same.
@@ -372,7 +386,7 @@ export function createIdentifier(deps: {
    * memory; undefined when the database must be asked. The caller has read the type's decisions.
    */
   function takenFromMemory(def: ObjectTypeDef, ref: string, peerRef: string): boolean | undefined {
-    const here = takenHere.get(def.name, ref);
+    const here = takenBy(def, ref);
     if (here !== undefined) return here !== peerRef;
     const empty = nothingKnown.get(def.name);
     // Whether a ref was fetched shows in the links memory, which loadTaken fills even for a type with none.
@@ -720,7 +734,7 @@ export function createIdentifier(deps: {
      */
     async free(def: ObjectTypeDef, refs: readonly string[]): Promise<string[]> {
       await decisionsOf(def);
-      const open = refs.filter((ref) => !takenHere.has(def.name, ref));
+      const open = refs.filter((ref) => takenBy(def, ref) === undefined);
       await loadTaken(def, open);
       return open.filter((ref) => takenFromMemory(def, ref, NO_PEER_OBJECT) === false);
     },
@@ -729,7 +743,8 @@ export function createIdentifier(deps: {
     take(def: ObjectTypeDef, localRef: string, peerRef: string) {
       // Only a search can find an object that stands for another, so only searched types need this.
       if (!def.searchFields?.length) return;
-      takenHere.set(def.name, localRef, peerRef);
+      if (!readOnly && deps.markedForPeer?.(def)) takenRecently.set(def.name, localRef, peerRef);
+      else takenHere.set(def.name, localRef, peerRef);
       if (readOnly) identifiedHere.set(def.name, peerRef, localRef);
     },
 
@@ -749,6 +764,7 @@ export function createIdentifier(deps: {
       existing.clear();
       // Links written before the rollback are in the database if they still hold: it says who is taken.
       takenHere.clear();
+      takenRecently.clear();
       chunkCandidates.clear();
       chunkLinkedLocal.clear();
       chunkKnown.clear();

@@ -157,6 +157,12 @@ export class MessageApplier {
       sql: this.sql,
       nodeId: node.id,
       typeDef: (type) => context.typeDef(type),
+      // As the change log marks what a node sends us (createChangeLogHook).
+      markedForPeer: (def) => {
+        const formatType = context.exchanged.get(def.name)?.formatType;
+        const { receive } = node.peerObjectTypes;
+        return formatType !== undefined && (receive.length === 0 || receive.includes(formatType));
+      },
       // What the chunk created and linked is looked up as any other object.
       beforeRead: async () => {
         await context.infobase.objects.writeGathered(trx);

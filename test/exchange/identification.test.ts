@@ -10,7 +10,7 @@ import { createTestHost, describeEachDialect, type TestHost } from '../helpers/d
 const user = { kind: 'user', login: 'tester' } as const;
 
 describeEachDialect(
-  'identification in an analysis: the whole catalog read at once answers as look-ups do',
+  'identification: a catalog read whole answers as look-ups do; an import remembers within bounds',
   (dialect) => {
     let test: TestHost;
     let bp: Infobase;
@@ -141,6 +141,41 @@ describeEachDialect(
         return identifier.free(def, Object.values(refs));
       });
       expect(free).toEqual([refs.romashka]);
+    });
+
+    it('in an import, forgets who stands for whom only where the database can say so', async () => {
+      const nodeId = randomUUID();
+      // Romashka came with the peer's own ref, and its mark says the peer has it; Vector, the same but the
+      // mark not written. Products are of a type the peer does not receive: never marked, never forgotten.
+      await bp.db
+        .insertInto('exchange_sent_objects')
+        .values({ node_id: nodeId, type: 'counterparty', ref: refs.romashka!, source: 'peer' })
+        .execute();
+      const product = (await bp.objects.create('product', { name: 'Шуруп', sku: 'SH-1' }, user)).ref;
+      const free = await bp.db.transaction().execute(async (trx) => {
+        const identifier = createIdentifier({
+          trx,
+          dialect: bp.dialect,
+          sql: bp.sql,
+          nodeId,
+          typeDef: (type) => bp.objects.typeDef(type),
+          markedForPeer: (def) => def.name === 'counterparty',
+        });
+        const counterparty = bp.objects.typeDef('counterparty');
+        const products = bp.objects.typeDef('product');
+        for (const ref of [refs.romashka!, refs.vector!]) identifier.take(counterparty, ref, ref);
+        identifier.take(products, product, product);
+        // Far more than any memory of an import holds, as a million-object load takes.
+        for (let taken = 0; taken < 30_000; taken += 1) {
+          identifier.take(counterparty, randomUUID(), randomUUID());
+          identifier.take(products, randomUUID(), randomUUID());
+        }
+        return {
+          counterparties: await identifier.free(counterparty, [refs.romashka!, refs.vector!]),
+          products: await identifier.free(products, [product]),
+        };
+      });
+      expect(free).toEqual({ counterparties: [refs.vector], products: [] });
     });
   },
 );
