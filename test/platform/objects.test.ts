@@ -86,13 +86,9 @@ describeEachDialect('objects: one write path with validation and hooks', (dialec
     const exists = (type: string, ref: string) => type === 'counterparty' && ref === vouched;
     const missingOrganization = '00000000-0000-4000-8000-000000000004';
     const error = await crm.objects
-      .put(
-        'contract',
-        randomUUID(),
-        { counterparty: vouched, organization: missingOrganization },
-        user,
-        { exists },
-      )
+      .put('contract', randomUUID(), { counterparty: vouched, organization: missingOrganization }, user, {
+        exists,
+      })
       .catch((caught) => caught);
     expect(error.fields.map((f: { field: string; code: string }) => `${f.field}:${f.code}`)).toEqual([
       'organization:reference_not_found',
