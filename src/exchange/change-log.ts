@@ -10,7 +10,7 @@ import {
 import { execute, queryRows, type SqlTarget } from '../platform/storage/raw-sql.js';
 import { transactionCache } from '../platform/storage/transaction-cache.js';
 import { exportMode, passesFilters } from './export-rules.js';
-import type { ExchangeNode, NodeStore } from './nodes.js';
+import { type ExchangeNode, type NodeStore, peerReceives } from './nodes.js';
 
 export type ChangeAction = 'put' | 'delete';
 
@@ -226,8 +226,7 @@ export function createChangeLogHook(deps: {
     if (!formatType) return;
     // The settings are read once per transaction (the store forgets them when it changes one).
     for (const node of await deps.nodes.listCached(trx)) {
-      if (node.peerObjectTypes.receive.length > 0 && !node.peerObjectTypes.receive.includes(formatType))
-        continue;
+      if (!peerReceives(node, formatType)) continue;
       if (event.origin.kind === 'exchange' && event.origin.nodeId === node.id) {
         const action = event.action === 'delete' ? 'delete' : 'put';
         if (await supersedeChange(trx, sql, node.id, event.def.name, event.ref, action))

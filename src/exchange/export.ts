@@ -8,7 +8,7 @@ import { changesWritten } from './change-log.js';
 import type { FormatObject, OutgoingContext } from './conversion.js';
 import { EXCHANGE_PLAN, type ExchangeContext } from './exchange-context.js';
 import type { StoredMessage } from './message-store.js';
-import type { ExchangeNode } from './nodes.js';
+import { type ExchangeNode, peerReceives } from './nodes.js';
 import { PerTypeMap } from './per-type-map.js';
 import { peerRefsOf } from './public-ids.js';
 
@@ -147,14 +147,12 @@ async function header(
  * them, and are followed from then on. Set-based, per reference field, until nothing more is pulled in.
  */
 async function pullInUsedCatalogs(context: ExchangeContext, trx: Db, node: ExchangeNode, messageNo: number) {
-  const receivable = (formatType: string) =>
-    node.peerObjectTypes.receive.length === 0 || node.peerObjectTypes.receive.includes(formatType);
   const links: { from: string; table: string; owner: string; column: string; to: string }[] = [];
   for (const { localType } of context.exchanged.values()) {
     const def = context.typeDef(localType);
     const add = (table: string, owner: string, fieldType: { kind: string; to?: string }, field: string) => {
       const target = fieldType.kind === 'ref' ? context.exchanged.get(fieldType.to!) : undefined;
-      if (target?.kind === 'catalog' && receivable(target.formatType)) {
+      if (target?.kind === 'catalog' && peerReceives(node, target.formatType)) {
         links.push({ from: localType, table, owner, column: columnName(field), to: target.localType });
       }
     };

@@ -40,7 +40,7 @@ import {
   openMessage,
 } from './message-reader.js';
 import type { StoredMessage } from './message-store.js';
-import type { ExchangeNode } from './nodes.js';
+import { type ExchangeNode, peerReceives } from './nodes.js';
 import { deferLinks, link, writeLinks } from './public-ids.js';
 
 export type ImportOutcome = 'applied' | 'duplicate' | 'stored-for-mapping';
@@ -160,8 +160,7 @@ export class MessageApplier {
       // As the change log marks what a node sends us (createChangeLogHook).
       markedForPeer: (def) => {
         const formatType = context.exchanged.get(def.name)?.formatType;
-        const { receive } = node.peerObjectTypes;
-        return formatType !== undefined && (receive.length === 0 || receive.includes(formatType));
+        return formatType !== undefined && peerReceives(node, formatType);
       },
       // What the chunk created and linked is looked up as any other object.
       beforeRead: async () => {

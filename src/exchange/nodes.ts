@@ -43,6 +43,12 @@ export type ExchangeNode = {
   updatedAt: string;
 };
 
+/** Whether the peer takes objects of the format type: it declared no list (it takes all), or this one. */
+export function peerReceives(node: ExchangeNode, formatType: string | undefined): boolean {
+  const { receive } = node.peerObjectTypes;
+  return receive.length === 0 || (formatType !== undefined && receive.includes(formatType));
+}
+
 type Row = Record<string, unknown>;
 
 const text = (value: unknown) => (value === null || value === undefined ? null : String(value));

@@ -4,7 +4,7 @@ import { execute, placeholders, quote } from '../platform/storage/raw-sql.js';
 import { changesWritten } from './change-log.js';
 import type { ExchangeContext } from './exchange-context.js';
 import { exportMode } from './export-rules.js';
-import type { ExchangeNode } from './nodes.js';
+import { type ExchangeNode, peerReceives } from './nodes.js';
 
 /**
  * Registers in the change log what a node's rules send: every matching object for the initial export,
@@ -96,9 +96,5 @@ function filterOf(
 }
 
 function receivable(node: ExchangeNode, context: ExchangeContext, localType: string): boolean {
-  const formatType = context.exchanged.get(localType)?.formatType;
-  return (
-    node.peerObjectTypes.receive.length === 0 ||
-    (formatType !== undefined && node.peerObjectTypes.receive.includes(formatType))
-  );
+  return peerReceives(node, context.exchanged.get(localType)?.formatType);
 }
