@@ -4,6 +4,7 @@ import type { SearchKeys } from '../../src/exchange/conversion.js';
 import { exchangeTables } from '../../src/exchange/exchange-tables.js';
 import { createIdentifier, type Identification } from '../../src/exchange/identification.js';
 import type { Infobase } from '../../src/platform/infobase.js';
+import type { Db } from '../../src/platform/storage/index.js';
 import { ensureTable } from '../../src/platform/storage/table-spec.js';
 import { createTestHost, describeEachDialect, type TestHost } from '../helpers/dialects.js';
 
@@ -42,21 +43,28 @@ describeEachDialect(
       { name: 'our own ref', keys: { inn: null, kpp: null, name: 'x' }, peerRef: () => refs.gone! },
     ];
 
+    /** An identifier of Accounting's objects for the node, in the transaction. */
+    const identifierIn = (
+      trx: Db,
+      nodeId: string,
+      options: Pick<Parameters<typeof createIdentifier>[0], 'readOnly' | 'incomingObjects' | 'markedForPeer'>,
+    ) =>
+      createIdentifier({
+        trx,
+        dialect: bp.dialect,
+        sql: bp.sql,
+        nodeId,
+        typeDef: (type) => bp.objects.typeDef(type),
+        ...options,
+      });
+
     /**
      * Identifies every lookup in one read-only analysis; `incomingObjects` decides how candidates are read.
      * What the chunk's prefetch fetched answers each of them without the database, as the look-up does.
      */
     async function identifyAll(incomingObjects: number, nodeId = randomUUID()): Promise<Identification[]> {
       return bp.db.transaction().execute(async (trx) => {
-        const identifier = createIdentifier({
-          trx,
-          dialect: bp.dialect,
-          sql: bp.sql,
-          nodeId,
-          typeDef: (type) => bp.objects.typeDef(type),
-          readOnly: true,
-          incomingObjects,
-        });
+        const identifier = identifierIn(trx, nodeId, { readOnly: true, incomingObjects });
         const chunk = lookups.map(({ keys, peerRef }) => ({
           localType: 'counterparty',
           peerRef: peerRef?.() ?? randomUUID(),
@@ -128,14 +136,7 @@ describeEachDialect(
         .values({ node_id: nodeId, type: 'counterparty', ref: refs.gone!, source: 'peer' })
         .execute();
       const free = await bp.db.transaction().execute(async (trx) => {
-        const identifier = createIdentifier({
-          trx,
-          dialect: bp.dialect,
-          sql: bp.sql,
-          nodeId,
-          typeDef: (type) => bp.objects.typeDef(type),
-          readOnly: true,
-        });
+        const identifier = identifierIn(trx, nodeId, { readOnly: true });
         const def = bp.objects.typeDef('counterparty');
         identifier.take(def, refs.vector!, randomUUID());
         return identifier.free(def, Object.values(refs));
@@ -153,12 +154,7 @@ describeEachDialect(
         .execute();
       const product = (await bp.objects.create('product', { name: 'Шуруп', sku: 'SH-1' }, user)).ref;
       const free = await bp.db.transaction().execute(async (trx) => {
-        const identifier = createIdentifier({
-          trx,
-          dialect: bp.dialect,
-          sql: bp.sql,
-          nodeId,
-          typeDef: (type) => bp.objects.typeDef(type),
+        const identifier = identifierIn(trx, nodeId, {
           markedForPeer: (def) => def.name === 'counterparty',
         });
         const counterparty = bp.objects.typeDef('counterparty');
