@@ -363,7 +363,9 @@ export function createObjectStore(deps: {
       if (field.type.kind !== 'ref' || typeof value !== 'string') return;
       const target = types.get(field.type.to);
       if (!target) throw new Error(`${def.name}.${field.name} refers to undeclared type ${field.type.to}`);
-      if (known.has(target.name, value) || exists?.(target.name, value)) return;
+      // The caller's word first: an importer has just looked up every reference of its chunk, where this
+      // transaction's memory of seen refs has long forgotten a catalog a large message names again.
+      if (exists?.(target.name, value) || known.has(target.name, value)) return;
       unseen ??= [];
       unseen.push({ path: path(), target, ref: value });
     };
