@@ -13,6 +13,8 @@ import {
 } from '../platform/storage/raw-sql.js';
 import { type IncomingRef, isIncomingRef, type SearchKeys } from './conversion.js';
 import { PerTypeMap } from './per-type-map.js';
+import { RefFilter } from './ref-filter.js';
+import { UuidSet } from './uuid-set.js';
 
 /** How an incoming object was found here (DESIGN.md 6.5), in the order the ways are tried. */
 export type Identification =
@@ -34,6 +36,19 @@ export type Lookup = { localType: string; peerRef: string | null; keys: SearchKe
  * million objects, twice as many held 16 MB more with no faster load (docs/BENCHMARKS.md).
  */
 const REMEMBERED = 10_000;
+/**
+ * Catalog items known to exist, remembered besides in the compact sets (`UuidSet`, about 30 bytes each):
+ * the documents of a large message name the same tens of thousands of products and counterparties again
+ * and again, where each document's own ref is asked once. At most this many in all, about 10 MB.
+ */
+const CATALOG_ITEMS_KNOWN = 300_000;
+/**
+ * From this many peer refs of a type asked about in one import or analysis, the type's links are read once
+ * into a filter (`RefFilter`): a load of a million objects asks about millions of references, and few of
+ * them have a link.
+ */
+const LINK_FILTER_FROM = 20_000;
+const FILTER_PAGE = 10_000;
 /** Candidates of one search key at most, as a person could review them. */
 const CANDIDATES = 50;
 /** Largest catalog an analysis reads whole into memory instead of looking keys up (about 30 MB). */
@@ -102,6 +117,8 @@ export function createIdentifier(deps: {
    * whole: one pass over it costs less than looking up that many keys one by one.
    */
   incomingObjects?: number;
+  /** From how many peer refs of a type asked about the links are filtered (tests lower it). */
+  linkFilterFrom?: number;
   /** Called before each look-up: a writer that keeps rows back writes them, so that they are found. */
   beforeRead?: () => Promise<void>;
 }) {
@@ -120,8 +137,15 @@ export function createIdentifier(deps: {
 
   /** peer ref → local ref (or null: no link). */
   const publicIds = new PerTypeMap<string | null>(REMEMBERED);
+  /** Peer refs asked about per type, until the type's links are read into a filter (`linkFilterOf`). */
+  const linksAsked = new Map<string, number>();
+  /** Per type, the peer refs that may have a link: every link there was when it was made, and since. */
+  const linkFilters = new Map<string, RefFilter>();
   /** ref → whether a local object has it. */
   const existing = new PerTypeMap<boolean>(REMEMBERED);
+  /** Per catalog, items known to exist, beyond what `existing` keeps (`CATALOG_ITEMS_KNOWN` in all). */
+  const existingItems = new Map<string, UuidSet>();
+  let itemsKnown = 0;
   const decisions = new Map<string, { byPeer: Map<string, Decision>; linkedLocal: Map<string, string> }>();
   /**
    * Local objects that stand, in this import, for a peer object (its ref): never for another. Kept whole
@@ -229,12 +253,44 @@ export function createIdentifier(deps: {
   /** A peer ref's link from memory: the local ref, null for none, undefined when the database must be asked. */
   function linkInMemory(def: ObjectTypeDef, peerRef: string): string | null | undefined {
     if (nothingKnown.get(def.name)?.links) return null;
+    if (linkFilters.get(def.name)?.mayHave(peerRef) === false) return null;
     return publicIds.get(def.name, peerRef);
+  }
+
+  /**
+   * Counts the peer refs asked about; at `LINK_FILTER_FROM`, reads the type's links into a filter, a page
+   * at a time (a node may have millions). Room is left for the links this import will add (`linked`).
+   */
+  async function countTowardsFilter(def: ObjectTypeDef, asked: number) {
+    if (linkFilters.has(def.name)) return;
+    const total = (linksAsked.get(def.name) ?? 0) + asked;
+    linksAsked.set(def.name, total);
+    if (total < (deps.linkFilterFrom ?? LINK_FILTER_FROM)) return;
+    const [counted] = await rows<{ count: number | string }>(
+      'select count(*) as count from exchange_public_ids where node_id = ? and type = ?',
+      [nodeId, def.name],
+    );
+    const count = Number(counted?.count ?? 0);
+    const filter = new RefFilter(count + Math.max(10_000, count / 2));
+    for (let after = ''; ; ) {
+      const page = await arrays(
+        `select peer_ref from exchange_public_ids where node_id = ? and type = ? and peer_ref > ?
+         order by peer_ref limit ${FILTER_PAGE}`,
+        [nodeId, def.name, after],
+      );
+      for (const [peerRef] of page) filter.add(String(peerRef));
+      if (page.length < FILTER_PAGE) break;
+      after = String(page[page.length - 1]![0]);
+    }
+    linkFilters.set(def.name, filter);
   }
 
   async function loadPublicIds(def: ObjectTypeDef, peerRefs: Iterable<string>) {
     if ((await emptyFor(def)).links) return;
-    const wanted = [...peerRefs].filter((peerRef) => !publicIds.has(def.name, peerRef));
+    const filter = linkFilters.get(def.name);
+    const wanted = [...peerRefs].filter(
+      (peerRef) => filter?.mayHave(peerRef) !== false && !publicIds.has(def.name, peerRef),
+    );
     for (const batch of inListBatches(wanted)) {
       for (const peerRef of batch) publicIds.set(def.name, peerRef, null);
       const found = await rows<{ peer_ref: string; local_ref: string }>(
@@ -244,18 +300,47 @@ export function createIdentifier(deps: {
       );
       for (const row of found) publicIds.set(def.name, String(row.peer_ref), String(row.local_ref));
     }
+    if (!filter) await countTowardsFilter(def, wanted.length);
   }
 
   async function loadExisting(def: ObjectTypeDef, refs: Iterable<string>) {
-    const wanted = [...refs].filter((ref) => !existing.has(def.name, ref));
+    const wanted = [...refs].filter((ref) => existsInMemory(def, ref) === undefined);
     for (const batch of inListBatches(wanted)) {
-      for (const ref of batch) existing.set(def.name, ref, false);
+      for (const ref of batch) rememberExisting(def, ref, false);
       const found = await rows<{ ref: string }>(
         `select ref from ${quote(tableName(def))} where ref in (${placeholders(batch.length)})`,
         batch,
       );
-      for (const row of found) existing.set(def.name, String(row.ref), true);
+      for (const row of found) rememberExisting(def, String(row.ref), true);
     }
+  }
+
+  /** Whether a local object has the ref, from memory; undefined when the database must be asked. */
+  function existsInMemory(def: ObjectTypeDef, ref: string): boolean | undefined {
+    const remembered = existing.get(def.name, ref);
+    if (remembered !== undefined) return remembered;
+    return existingItems.get(def.name)?.has(ref) ? true : undefined;
+  }
+
+  function rememberExisting(def: ObjectTypeDef, ref: string, exists: boolean) {
+    existing.set(def.name, ref, exists);
+    if (def.kind !== 'catalog') return;
+    let items = existingItems.get(def.name);
+    if (!exists) {
+      if (items?.has(ref)) {
+        items.delete(ref);
+        itemsKnown -= 1;
+      }
+      return;
+    }
+    if (itemsKnown >= CATALOG_ITEMS_KNOWN) return;
+    if (!items) {
+      items = new UuidSet();
+      existingItems.set(def.name, items);
+    }
+    const before = items.size;
+    items.add(ref);
+    itemsKnown += items.size - before;
   }
 
   async function publicIdOf(def: ObjectTypeDef, peerRef: string): Promise<string | undefined> {
@@ -264,8 +349,8 @@ export function createIdentifier(deps: {
   }
 
   async function exists(def: ObjectTypeDef, ref: string): Promise<boolean> {
-    if (!existing.has(def.name, ref)) await loadExisting(def, [ref]);
-    return existing.get(def.name, ref) === true;
+    if (existsInMemory(def, ref) === undefined) await loadExisting(def, [ref]);
+    return existsInMemory(def, ref) === true;
   }
 
   const chunkKey = (def: ObjectTypeDef, groupIndex: number) => `${def.name}\u0000${groupIndex}`;
@@ -568,7 +653,7 @@ export function createIdentifier(deps: {
       const mapped = linkInMemory(def, peerRef);
       if (mapped === undefined) return undefined;
       if (mapped) return { kind: 'public-id', localRef: mapped };
-      const exists = existing.get(def.name, peerRef);
+      const exists = existsInMemory(def, peerRef);
       if (exists === undefined) return undefined;
       if (exists) return { kind: 'ref', localRef: peerRef };
     }
@@ -606,7 +691,7 @@ export function createIdentifier(deps: {
     if (!peerRef) return false;
     const decided = decisions.get(def.name)?.byPeer.get(peerRef);
     if (decided?.action === 'link' || decided?.action === 'create-new') return true;
-    return !!linkInMemory(def, peerRef) || existing.get(def.name, peerRef) === true;
+    return !!linkInMemory(def, peerRef) || existsInMemory(def, peerRef) === true;
   }
 
   /**
@@ -709,7 +794,7 @@ export function createIdentifier(deps: {
     exists,
     /** Whether a local object has the ref, from memory; undefined when the database must be asked. */
     existsKnown(def: ObjectTypeDef, ref: string): boolean | undefined {
-      return existing.get(def.name, ref);
+      return existsInMemory(def, ref);
     },
 
     /**
@@ -750,18 +835,22 @@ export function createIdentifier(deps: {
 
     /** The importer wrote: what is remembered stays what the database now says. */
     created(def: ObjectTypeDef, ref: string) {
-      existing.set(def.name, ref, true);
+      rememberExisting(def, ref, true);
     },
     deleted(def: ObjectTypeDef, ref: string) {
-      existing.set(def.name, ref, false);
+      rememberExisting(def, ref, false);
     },
     linked(def: ObjectTypeDef, peerRef: string, localRef: string) {
-      if (peerRef !== localRef) publicIds.set(def.name, peerRef, localRef);
+      if (peerRef === localRef) return;
+      publicIds.set(def.name, peerRef, localRef);
+      linkFilters.get(def.name)?.add(peerRef);
     },
     /** A rolled-back write may have left anything remembered untrue: ask the database again. */
     forget() {
       publicIds.clear();
       existing.clear();
+      existingItems.clear();
+      itemsKnown = 0;
       // Links written before the rollback are in the database if they still hold: it says who is taken.
       takenHere.clear();
       takenRecently.clear();

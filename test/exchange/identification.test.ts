@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SearchKeys } from '../../src/exchange/conversion.js';
 import { exchangeTables } from '../../src/exchange/exchange-tables.js';
 import { createIdentifier, type Identification } from '../../src/exchange/identification.js';
+import { link } from '../../src/exchange/public-ids.js';
 import type { Infobase } from '../../src/platform/infobase.js';
 import type { Db } from '../../src/platform/storage/index.js';
 import { ensureTable } from '../../src/platform/storage/table-spec.js';
@@ -47,7 +48,10 @@ describeEachDialect(
     const identifierIn = (
       trx: Db,
       nodeId: string,
-      options: Pick<Parameters<typeof createIdentifier>[0], 'readOnly' | 'incomingObjects' | 'markedForPeer'>,
+      options: Pick<
+        Parameters<typeof createIdentifier>[0],
+        'readOnly' | 'incomingObjects' | 'markedForPeer' | 'linkFilterFrom' | 'beforeRead'
+      >,
     ) =>
       createIdentifier({
         trx,
@@ -172,6 +176,74 @@ describeEachDialect(
         };
       });
       expect(free).toEqual({ counterparties: [refs.vector], products: [] });
+    });
+
+    it('in an import, remembers every catalog item known to exist, beyond the bounded memory', async () => {
+      const known = await bp.db.transaction().execute(async (trx) => {
+        const identifier = identifierIn(trx, randomUUID(), {});
+        const counterparty = bp.objects.typeDef('counterparty');
+        const invoice = bp.objects.typeDef('customer-invoice');
+        const [item, removed, document] = [randomUUID(), randomUUID(), randomUUID()];
+        identifier.created(counterparty, item);
+        identifier.created(counterparty, removed);
+        identifier.created(invoice, document);
+        // Far more than the bounded memory holds, as the documents of a million-object load name.
+        for (let created = 0; created < 30_000; created += 1) {
+          identifier.created(counterparty, randomUUID());
+          identifier.created(invoice, randomUUID());
+        }
+        identifier.deleted(counterparty, removed);
+        for (let created = 0; created < 30_000; created += 1) identifier.created(counterparty, randomUUID());
+        return [item, removed, document].map((ref, index) =>
+          identifier.existsKnown(index < 2 ? counterparty : invoice, ref),
+        );
+      });
+      // A document is asked about once: it is not kept beyond the bound.
+      expect(known).toEqual([true, undefined, undefined]);
+    });
+
+    it('in a large import, asks for links only of the peer refs that may have one', async () => {
+      const nodeId = randomUUID();
+      const [linkedNorth, linkedSouth, linkedHere] = [randomUUID(), randomUUID(), randomUUID()];
+      await bp.db
+        .insertInto('exchange_public_ids')
+        .values([
+          { node_id: nodeId, type: 'counterparty', peer_ref: linkedNorth, local_ref: refs.north! },
+          { node_id: nodeId, type: 'counterparty', peer_ref: linkedSouth, local_ref: refs.south! },
+        ])
+        .execute();
+      let lookUps = 0;
+      const found = await bp.db.transaction().execute(async (trx) => {
+        const identifier = identifierIn(trx, nodeId, {
+          linkFilterFrom: 3,
+          beforeRead: async () => {
+            lookUps += 1;
+          },
+        });
+        const def = bp.objects.typeDef('counterparty');
+        // Three peer refs asked about: the type's links are read into the filter.
+        for (let asked = 0; asked < 3; asked += 1) await identifier.identify(def, randomUUID(), {});
+        lookUps = 0;
+        // Vector came with our ref and has no link: only whether it exists is asked.
+        const vector = await identifier.identify(def, refs.vector!, {});
+        const asked = lookUps;
+        // A link this import writes after the filter was made is found, after a rollback as before it.
+        await link(trx, bp.sql, nodeId, 'counterparty', linkedHere, refs.romashka!);
+        identifier.linked(def, linkedHere, refs.romashka!);
+        identifier.forget();
+        return {
+          vector,
+          asked,
+          north: await identifier.identify(def, linkedNorth, {}),
+          here: await identifier.identify(def, linkedHere, {}),
+        };
+      });
+      expect(found).toEqual({
+        vector: { kind: 'ref', localRef: refs.vector },
+        asked: 1,
+        north: { kind: 'public-id', localRef: refs.north },
+        here: { kind: 'public-id', localRef: refs.romashka },
+      });
     });
   },
 );
