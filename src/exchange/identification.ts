@@ -137,7 +137,7 @@ export function createIdentifier(deps: {
 
   /** peer ref → local ref (or null: no link). */
   const publicIds = new PerTypeMap<string | null>(REMEMBERED);
-  /** Peer refs asked about per type, until the type's links are read into a filter (`linkFilterOf`). */
+  /** Peer refs asked about per type, until the type's links are read into a filter (`countTowardsFilter`). */
   const linksAsked = new Map<string, number>();
   /** Per type, the peer refs that may have a link: every link there was when it was made, and since. */
   const linkFilters = new Map<string, RefFilter>();
