@@ -378,13 +378,12 @@ function outgoingContext(
             await fetchCarried(localType, refs);
             alone = new Set(refs.filter((ref) => carried.get(localType, ref) === true));
             await fetchPeerRefs(localType, [...alone]);
-            // Named by ref alone, an object is read only for the fields the rules read of it, once: those
-            // outlast the objects remembered, and a product named in every batch is not read again.
-            refs = refs.filter((ref) => !alone.has(ref) || (read && !fields.has(localType, ref)));
           }
-          // Of the others, one whose key properties and read fields are known needs nothing more.
+          // Named by ref alone, an object is read only for the fields the rules read of it, once: those
+          // outlast the objects remembered, and a product named in every batch is not read again. Of the
+          // others, one whose key properties and read fields are known needs nothing more.
           refs = refs.filter(
-            (ref) => alone.has(ref) || !keys.has(localType, ref) || (read && !fields.has(localType, ref)),
+            (ref) => (read && !fields.has(localType, ref)) || (!alone.has(ref) && !keys.has(localType, ref)),
           );
           await fetch(localType, refs);
           for (const ref of refs) {

@@ -306,7 +306,8 @@ export function createIdentifier(deps: {
   async function loadExisting(def: ObjectTypeDef, refs: Iterable<string>) {
     const wanted = [...refs].filter((ref) => existsInMemory(def, ref) === undefined);
     for (const batch of inListBatches(wanted)) {
-      for (const ref of batch) rememberExisting(def, ref, false);
+      // Only refs known nowhere are wanted: none is in the compact set to take out.
+      for (const ref of batch) existing.set(def.name, ref, false);
       const found = await rows<{ ref: string }>(
         `select ref from ${quote(tableName(def))} where ref in (${placeholders(batch.length)})`,
         batch,
@@ -327,10 +328,7 @@ export function createIdentifier(deps: {
     if (def.kind !== 'catalog') return;
     let items = existingItems.get(def.name);
     if (!exists) {
-      if (items?.has(ref)) {
-        items.delete(ref);
-        itemsKnown -= 1;
-      }
+      if (items?.delete(ref)) itemsKnown -= 1;
       return;
     }
     if (itemsKnown >= CATALOG_ITEMS_KNOWN) return;

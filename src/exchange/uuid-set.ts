@@ -32,12 +32,13 @@ export class UuidSet {
     return !this.isEmpty(this.words, this.find(this.words, this.parsed));
   }
 
-  delete(ref: string): void {
-    if (!this.parse(ref)) return;
+  /** Takes the ref out; whether it was held. */
+  delete(ref: string): boolean {
+    if (!this.parse(ref)) return false;
     const words = this.words;
     const mask = words.length / 4 - 1;
     let slot = this.find(words, this.parsed);
-    if (this.isEmpty(words, slot)) return;
+    if (this.isEmpty(words, slot)) return false;
     // Backward shift: each later entry of the run moves into the gap unless the gap is before its home.
     for (let next = (slot + 1) & mask; !this.isEmpty(words, next); next = (next + 1) & mask) {
       const home = this.home(words.subarray(next * 4, next * 4 + 4), mask);
@@ -48,6 +49,7 @@ export class UuidSet {
     }
     words.fill(0, slot * 4, slot * 4 + 4);
     this.count -= 1;
+    return true;
   }
 
   clear(): void {
