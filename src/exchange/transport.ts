@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AppError } from '../platform/errors.js';
+import { fromFetch, type HttpAnswer, httpCall } from '../platform/http-call.js';
 import type { MessageDescriptor } from './message-store.js';
 import {
   type CreateNodeRequest,
@@ -15,7 +16,10 @@ import {
   peerInfoSchema,
 } from './peer-protocol.js';
 
-/** How this side talks to a peer. The HTTP implementation is the real one; tests may hand in their own fetch. */
+/**
+ * How this side talks to a peer. The HTTP implementation is the real one; tests may hand in a fetch that
+ * routes the calls into hosts running in process.
+ */
 export interface PeerTransport {
   publicInfo(): Promise<PeerInfo>;
   info(): Promise<PeerInfo>;
@@ -49,25 +53,32 @@ function isTransient(error: unknown): boolean {
   );
 }
 
+/** A call of the protocol: JSON or a part's bytes, with the peer's login unless `authenticated` is false. */
+type Call = {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  authenticated?: boolean;
+};
+
 export function createHttpTransport(
   connection: PeerConnection,
   options: { fetch?: Fetch; timeoutMs?: number; pollMs?: number } = {},
 ): PeerTransport {
-  const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const base = `${connection.url.replace(/\/+$/, '')}/exchange/v1`;
   const authorization = `Basic ${Buffer.from(`${connection.login}:${connection.password}`).toString('base64')}`;
+  const injected = options.fetch;
+  const call = (url: string, init: Call): Promise<HttpAnswer> =>
+    injected
+      ? injected(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }).then(fromFetch)
+      : httpCall(url, { ...init, timeoutMs });
 
-  async function send(path: string, init: RequestInit & { authenticated?: boolean } = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (init.authenticated !== false) headers.set('authorization', authorization);
-    let response: Response;
+  async function send(path: string, { authenticated, ...init }: Call = {}): Promise<HttpAnswer> {
+    const headers = { ...init.headers, ...(authenticated !== false ? { authorization } : {}) };
+    let response: HttpAnswer;
     try {
-      response = await doFetch(`${base}${path}`, {
-        ...init,
-        headers,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      response = await call(`${base}${path}`, { ...init, headers });
     } catch (error) {
       throw networkError(connection.url, error);
     }
@@ -96,11 +107,7 @@ export function createHttpTransport(
     throw notIbsync(connection.url, `it answered ${response.status} without an ibsync error`);
   }
 
-  async function json<T>(
-    path: string,
-    schema: z.ZodType<T>,
-    init: RequestInit & { authenticated?: boolean } = {},
-  ): Promise<T> {
+  async function json<T>(path: string, schema: z.ZodType<T>, init: Call = {}): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const response = await send(path, init);
@@ -122,7 +129,7 @@ export function createHttpTransport(
     }
   }
 
-  const post = (body: unknown): RequestInit => ({
+  const post = (body: unknown): Call => ({
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -143,7 +150,7 @@ export function createHttpTransport(
       for (let attempt = 1; ; attempt += 1) {
         try {
           const response = await send(`${node(ownCode)}/outbox/${messageNo}/parts/${partNo}`);
-          return Buffer.from(await readBody(connection.url, () => response.arrayBuffer()));
+          return await readBody(connection.url, () => response.buffer());
         } catch (error) {
           if (attempt >= RETRIES || !isTransient(error)) throw error;
         }

@@ -88,3 +88,39 @@ describe('the peer transport when an answer is cut in the middle', () => {
     proxy.setPolicy(() => ({ kind: 'pass' }));
   });
 });
+
+describe('the peer transport when the peer is not there or does not answer', () => {
+  const login = { login: 'sc12345', password: 'Pass-word1' };
+  const listening = async (server: Server) => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  };
+
+  it('names a refused connection as such', async () => {
+    // A port that was just free: nothing listens on it.
+    const probe = createServer();
+    const port = await listening(probe);
+    await new Promise((resolve) => probe.close(resolve));
+    const transport = createHttpTransport({ url: `http://127.0.0.1:${port}/bp`, ...login });
+    await expect(transport.deleteNode('node-crm')).rejects.toMatchObject({
+      code: 'not_reachable',
+      message: expect.stringContaining('the connection was refused'),
+    });
+  });
+
+  it('gives up on a peer that takes the call and never answers', async () => {
+    const silent = createServer(() => {});
+    const port = await listening(silent);
+    const transport = createHttpTransport(
+      { url: `http://127.0.0.1:${port}/bp`, ...login },
+      { timeoutMs: 200 },
+    );
+    await expect(transport.deleteNode('node-crm')).rejects.toMatchObject({
+      code: 'peer_timeout',
+      message: expect.stringContaining('did not answer in time'),
+    });
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+});
