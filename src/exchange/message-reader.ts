@@ -141,7 +141,7 @@ export async function* readLines(
     if (text === '') continue;
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(purpose === 'analysis' && !header ? (identifyingPart(text) ?? text) : text);
     } catch {
       throw malformed(`line ${lineNo} is not JSON`);
     }
@@ -161,6 +161,61 @@ export async function* readLines(
         complete: true,
       };
   }
+}
+
+const INFO_MEMBER = '"AdditionalInfo":';
+const KEYS_MEMBER = ',"КлючевыеСвойства":';
+
+/**
+ * Of an object's line as this side writes it (`{"Type":{"AdditionalInfo":…,"КлючевыеСвойства":…,…}}`),
+ * the part up to its key properties, closed: all that an analysis reads of it (`keysOnly`). A document's
+ * lines and properties, most of a message, are then not parsed at all, nor made into objects. Any other
+ * layout (another writer's order, whitespace, a deletion, the trailer) gives undefined, and the line is
+ * parsed whole. What the part leaves out is read, and checked, by the load.
+ */
+export function identifyingPart(text: string): string | undefined {
+  if (!text.startsWith('{"')) return undefined;
+  const typeEnd = stringEnd(text, 1);
+  if (typeEnd < 0 || !text.startsWith(`:{${INFO_MEMBER}`, typeEnd)) return undefined;
+  const infoEnd = valueEnd(text, typeEnd + 2 + INFO_MEMBER.length);
+  if (infoEnd < 0 || !text.startsWith(KEYS_MEMBER, infoEnd)) return undefined;
+  const keysEnd = valueEnd(text, infoEnd + KEYS_MEMBER.length);
+  return keysEnd < 0 ? undefined : `${text.slice(0, keysEnd)}}}`;
+}
+
+/** Just past the JSON string whose opening quote is at `at`; -1 if it does not end. */
+function stringEnd(text: string, at: number): number {
+  for (let i = at + 1; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 0x5c) i += 1;
+    else if (code === 0x22) return i + 1;
+  }
+  return -1;
+}
+
+/**
+ * Just past the JSON value that starts at `at` (written without whitespace): after its closing bracket,
+ * or at the comma or bracket that ends a scalar; -1 if it does not end.
+ */
+function valueEnd(text: string, at: number): number {
+  let depth = 0;
+  for (let i = at; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22) {
+      const end = stringEnd(text, i);
+      if (end < 0 || depth === 0) return end;
+      i = end - 1;
+    } else if (code === 0x7b || code === 0x5b) {
+      depth += 1;
+    } else if (code === 0x7d || code === 0x5d) {
+      if (depth === 0) return i;
+      depth -= 1;
+      if (depth === 0) return i + 1;
+    } else if (code === 0x2c && depth === 0) {
+      return i;
+    }
+  }
+  return -1;
 }
 
 function isTrailer(value: unknown): boolean {

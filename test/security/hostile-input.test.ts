@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { accountingConversion } from '../../src/apps/conversion/accounting-conversion.js';
-import { openMessage } from '../../src/exchange/message-reader.js';
+import { openMessage, type ReadPurpose } from '../../src/exchange/message-reader.js';
 import { AppError } from '../../src/platform/errors.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { PASS } from '../helpers/sync-pair.js';
@@ -10,14 +10,14 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 const RUNS = 60;
 
-async function drain(parts: Buffer[]): Promise<void> {
+async function drain(parts: Buffer[], purpose: ReadPurpose = 'import'): Promise<void> {
   const source = (async function* () {
     yield* parts;
   })();
   const opened = await openMessage(source, 0, {
     rules: accountingConversion,
     application: 'accounting',
-    purpose: 'import',
+    purpose,
     dialect: 'sqlite',
   });
   for await (const _ of opened.body) {
@@ -28,18 +28,25 @@ async function drain(parts: Buffer[]): Promise<void> {
 it('reads any bytes as a message only to refuse them cleanly (bad_message), never to crash', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 4096 }), { maxLength: 4 }), async (chunks) => {
-      const error = await drain(chunks.map((chunk) => Buffer.from(chunk))).catch((caught) => caught);
-      expect(error).toBeInstanceOf(AppError);
-      expect(error.code).toBe('bad_message');
+      for (const purpose of ['import', 'analysis'] as const) {
+        const error = await drain(
+          chunks.map((chunk) => Buffer.from(chunk)),
+          purpose,
+        ).catch((caught) => caught);
+        expect(error).toBeInstanceOf(AppError);
+        expect(error.code).toBe('bad_message');
+      }
     }),
     { numRuns: 200 },
   );
   await fc.assert(
     fc.asyncProperty(fc.array(fc.jsonValue(), { maxLength: 20 }), async (values) => {
       const text = values.map((value) => JSON.stringify(value)).join('\n');
-      const error = await drain([gzipSync(text)]).catch((caught) => caught);
-      // Well-formed JSON lines without a matching trailer are still refused as a whole.
-      if (error !== undefined) expect(error.code).toBe('bad_message');
+      for (const purpose of ['import', 'analysis'] as const) {
+        const error = await drain([gzipSync(text)], purpose).catch((caught) => caught);
+        // Well-formed JSON lines without a matching trailer are still refused as a whole.
+        if (error !== undefined) expect(error.code).toBe('bad_message');
+      }
     }),
     { numRuns: 200 },
   );
