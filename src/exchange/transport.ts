@@ -83,6 +83,10 @@ export function createHttpTransport(
       throw networkError(connection.url, error);
     }
     if (response.ok) return response;
+    // An address typed with http:// where the host answers on https://, or behind a proxy that moved it.
+    if (response.status >= 300 && response.status < 400 && response.location) {
+      throw notIbsync(connection.url, `it redirects to ${response.location}`);
+    }
     const body = await readBody(connection.url, () => response.text());
     let parsed: { code?: unknown; message?: unknown } | undefined;
     try {

@@ -5,6 +5,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 export type HttpAnswer = {
   ok: boolean;
   status: number;
+  /** Where a redirect points: calls are not redirected, the caller says where to. */
+  location: string | null;
   text(): Promise<string>;
   buffer(): Promise<Buffer>;
 };
@@ -56,6 +58,7 @@ export function httpCall(url: string, options: HttpCallOptions): Promise<HttpAns
         resolve({
           ok: status >= 200 && status < 300,
           status,
+          location: response.headers.location ?? null,
           text: async () => (await whole).toString('utf8'),
           buffer: () => whole,
         });
@@ -82,6 +85,7 @@ export function fromFetch(response: Response): HttpAnswer {
   return {
     ok: response.ok,
     status: response.status,
+    location: response.headers.get('location'),
     text: () => response.text(),
     buffer: async () => Buffer.from(await response.arrayBuffer()),
   };

@@ -109,6 +109,20 @@ describe('the peer transport when the peer is not there or does not answer', () 
     });
   });
 
+  it('names an address that redirects, with where it points', async () => {
+    const moved = createServer((request, response) => {
+      response.writeHead(301, { location: `https://127.0.0.1${request.url}` }).end();
+    });
+    const port = await listening(moved);
+    const transport = createHttpTransport({ url: `http://127.0.0.1:${port}/bp`, ...login });
+    await expect(transport.publicInfo()).rejects.toMatchObject({
+      code: 'not_ibsync_publication',
+      message: expect.stringContaining('it redirects to https://127.0.0.1/bp/exchange/v1/info'),
+    });
+    moved.closeAllConnections();
+    await new Promise((resolve) => moved.close(resolve));
+  });
+
   it('gives up on a peer that takes the call and never answers', async () => {
     const silent = createServer(() => {});
     const port = await listening(silent);
