@@ -51,6 +51,11 @@ export type Percentiles = {
   p50Ms: number;
   p95Ms: number;
   meanMs: number;
+  /**
+   * CPU both hosts spent per Synchronize, the mean over the runs: steadier than wall time on a busy
+   * machine. The OS counts CPU in 10 ms ticks, so a single run's figure says little.
+   */
+  cpuMeanMs: number;
 };
 
 export type BenchResult = {
@@ -214,6 +219,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
           options.runs,
           options.warmupRuns,
           reporter,
+          () => crmHost!.cpuSeconds() + bpHost!.cpuSeconds(),
         );
     notePhase('incremental');
 
@@ -411,6 +417,7 @@ async function measureIncremental(
   runs: BenchOptions['runs'],
   warmupRuns: number,
   reporter: Reporter,
+  cpuSeconds: () => number,
 ): Promise<BenchResult['incremental']> {
   let edits = 0;
   const change = async (count: number) => {
@@ -430,18 +437,23 @@ async function measureIncremental(
   ): Promise<Percentiles> => {
     const bar = reporter.stage(`sync, ${name}`, warmup + count);
     const times: number[] = [];
+    let cpuMs = 0;
     for (let run = 0; run < warmup + count; run += 1) {
       await change(changed);
+      const cpuBefore = cpuSeconds();
       const started = performance.now();
       const job = await crm.call<Job>('POST', `/sync/settings/${settingId}/run?wait=600`);
-      if (run >= warmup) times.push(performance.now() - started);
+      if (run >= warmup) {
+        times.push(performance.now() - started);
+        cpuMs += (cpuSeconds() - cpuBefore) * 1000;
+      }
       if (job.state !== 'done') throw new Error(`Synchronize ${job.state}: ${JSON.stringify(job.error)}`);
       const sent = (job.result as { sent: Record<string, number> }).sent['customer-invoice'] ?? 0;
       if (sent !== changed) throw new Error(`Synchronize sent ${sent} invoices, expected ${changed}`);
       bar.update(run + 1);
     }
     bar.stop();
-    return { ...percentiles(times, changed), warmupRuns: warmup };
+    return { ...percentiles(times, changed), cpuMeanMs: cpuMs / Math.max(1, count), warmupRuns: warmup };
   };
   const tenThousand = Math.min(10_000, plan.invoices);
   return {
@@ -453,11 +465,14 @@ async function measureIncremental(
 }
 
 function skippedIncremental(): BenchResult['incremental'] {
-  const none = { ...percentiles([], 0), warmupRuns: 0 };
+  const none = { ...percentiles([], 0), cpuMeanMs: 0, warmupRuns: 0 };
   return { nothing: none, one: none, hundred: none, tenThousand: none };
 }
 
-export function percentiles(times: readonly number[], changed: number): Omit<Percentiles, 'warmupRuns'> {
+export function percentiles(
+  times: readonly number[],
+  changed: number,
+): Omit<Percentiles, 'warmupRuns' | 'cpuMeanMs'> {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
   return {

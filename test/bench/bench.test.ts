@@ -80,6 +80,7 @@ describe('the benchmark at a small size', () => {
     for (const target of Object.values(result.targets)) expect(target).not.toHaveProperty('skipped');
     for (const name of ['nothing', 'one', 'hundred', 'tenThousand'] as const) {
       expect(result.incremental[name]).toMatchObject({ runs: 3, p50Ms: positive, p95Ms: positive });
+      expect(result.incremental[name].cpuMeanMs).toBeGreaterThanOrEqual(0);
     }
     expect(result.incremental.one.warmupRuns).toBe(1);
     expect(result.incremental.tenThousand.warmupRuns).toBe(0);
