@@ -222,7 +222,10 @@ async function readBody<T>(url: string, read: () => Promise<T>): Promise<T> {
 }
 
 function networkError(url: string, error: unknown): AppError {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  // node:http rejects with the system's error; fetch (tests) wraps it as its cause.
+  const cause =
+    (error as { cause?: { code?: string; message?: string } }).cause ??
+    (error as { code?: string; message?: string });
   const name = (error as Error).name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new AppError('peer_timeout', `${url} did not answer in time`, { status: 504 });

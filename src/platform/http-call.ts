@@ -25,9 +25,8 @@ const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent
 /**
  * One HTTP call with node:http(s), its answer's body read whole. fetch costs about half a millisecond more
  * per call (its web streams and objects), and a Synchronize of one document makes two calls
- * (docs/BENCHMARKS.md). It fails the way fetch does, so that callers read both alike: a network failure is
- * a TypeError whose `cause` has the system's code, a silent peer a `TimeoutError`, and an answer cut in the
- * middle fails when its body is read.
+ * (docs/BENCHMARKS.md). A network failure rejects with the system's error (its `code`), a silent peer with
+ * a `TimeoutError`, and an answer cut in the middle fails when its body is read.
  */
 export function httpCall(url: string, options: HttpCallOptions): Promise<HttpAnswer> {
   const target = new URL(url);
@@ -69,13 +68,7 @@ export function httpCall(url: string, options: HttpCallOptions): Promise<HttpAns
         Object.assign(new Error(`no answer in ${options.timeoutMs} ms`), { name: 'TimeoutError' }),
       ),
     );
-    request.on('error', (error) =>
-      reject(
-        error.name === 'TimeoutError'
-          ? error
-          : Object.assign(new TypeError('fetch failed'), { cause: error }),
-      ),
-    );
+    request.on('error', reject);
     request.end(body);
   });
 }
